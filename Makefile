@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: set up (venv, migrations, procedures, demo users) and serve on http://127.0.0.1:5000
+run: $(STAMP)
+	$(VENV)/bin/cadreflow db upgrade
+	$(VENV)/bin/cadreflow deploy bpmn/
+	$(VENV)/bin/cadreflow demo
+	$(VENV)/bin/cadreflow run --host $${HOST:-127.0.0.1} --port $${PORT:-5000}
+
+## test: lint, then the whole test suite on SQLite and PostgreSQL
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

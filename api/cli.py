@@ -1,0 +1,223 @@
+"""The `cadreflow` command line (also `flask --app api ...`)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+import threading
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from tqdm import tqdm
+
+from engine import audit, timers
+from engine.actors import Actor
+from engine.errors import EngineError
+from engine.migrations import upgrade
+from engine.procedures import deploy_directory
+from engine.replay import replay
+from engine.storage.models import AuditEvent
+from engine.users import create_user
+
+
+def _ctx():
+    from . import engine_context
+
+    return engine_context(current_app)
+
+
+def _url() -> str:
+    return str(_ctx().db_engine.url.render_as_string(hide_password=False))
+
+
+@click.group("db")
+def db_group():
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade():
+    """Apply the migrations."""
+    upgrade(_url())
+    click.echo("database schema is up to date")
+
+
+@click.command("deploy")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--as", "username", default="system", help="who deploys (recorded in the audit trail)")
+@with_appcontext
+def deploy(path: Path, username: str):
+    """Deploy every .bpmn file in PATH (a folder or one file) as new procedure versions."""
+    from engine.procedures import deploy_files
+
+    actor = Actor(username, username, frozenset({"editor"}))
+    try:
+        if path.is_dir():
+            results = deploy_directory(_ctx(), path, actor)
+        else:
+            results = deploy_files(_ctx(), {path.name: path.read_text(encoding="utf-8")}, actor)
+    except EngineError as exc:
+        for problem in getattr(exc, "problems", []):
+            where = ":".join(str(x) for x in (problem.get("file"), problem.get("line")) if x)
+            click.echo(f"{where} [{problem.get('element') or '-'}] {problem['message']}", err=True)
+        raise click.ClickException(exc.message) from exc
+    if not results:
+        click.echo(f"no .bpmn files in {path}")
+    for r in results:
+        click.echo(f"{r.key}: version {r.version} {'deployed' if r.created else 'unchanged'} ({r.sha256[:12]})")
+
+
+@click.group("users")
+def users_group():
+    """Users and roles."""
+
+
+@users_group.command("create")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--display-name", default=None)
+@with_appcontext
+def users_create(name, roles, password, display_name):
+    """Create a user holding ROLE (repeat --role for several)."""
+    try:
+        create_user(_ctx(), name, list(roles), password, display_name)
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"created {name} ({', '.join(roles)})")
+
+
+@click.command("demo")
+@with_appcontext
+def demo():
+    """Create the demo users (password = username); existing ones are left alone."""
+    from engine.users import get_actor
+    from workflows import DEMO_USERS
+
+    for username, (display, roles) in DEMO_USERS.items():
+        if get_actor(_ctx(), username) is None:
+            create_user(_ctx(), username, roles, username, display)
+            click.echo(f"created demo user {username} ({', '.join(roles)})")
+
+
+@click.command("worker")
+@click.option("--interval", default=3.0, help="seconds between passes")
+@with_appcontext
+def worker(interval: float):
+    """Fire due timers (and take audit checkpoints) until interrupted; several may run."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    timers.run_worker(_ctx(), interval=interval)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--interval", default=3.0, help="seconds between timer passes")
+@with_appcontext
+def run(host: str, port: int, interval: float):
+    """Serve the application with the timer worker in the same process (embedded mode)."""
+    from werkzeug.serving import run_simple
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    thread = threading.Thread(target=timers.run_worker, args=(_ctx(),), kwargs={"interval": interval, "stop": stop},
+                              daemon=True, name="timer-worker")
+    thread.start()
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    finally:
+        stop.set()
+
+
+@click.group("audit")
+def audit_group():
+    """Verify, checkpoint, replay and export the audit trail."""
+
+
+@audit_group.command("verify")
+@click.option("--checkpoint", "checkpoint_files", multiple=True, type=click.Path(exists=True),
+              help="an exported checkpoint to check against as well (repeatable)")
+@with_appcontext
+def audit_verify(checkpoint_files):
+    """Recompute every hash chain; exit 1 on any break."""
+    ctx = _ctx()
+    exported = [json.loads(Path(f).read_text()) for f in checkpoint_files]
+    with ctx.unit_of_work() as uow:
+        total = uow.session.query(AuditEvent).count()
+        with tqdm(total=total, unit="event", file=sys.stderr, disable=None) as bar:
+            report = audit.verify(uow.session, checkpoints=exported, progress=bar.update)
+    for p in report.problems:
+        click.echo(f"TAMPERED {p['stream']} seq {p['seq']}: {p['problem']}")
+    click.echo(f"{report.events_checked} events in {report.streams_checked} streams checked: "
+               + ("OK" if report.ok else f"{len(report.problems)} problem(s)"))
+    sys.exit(0 if report.ok else 1)
+
+
+@audit_group.command("checkpoint")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False), help="also write it to this file")
+@with_appcontext
+def audit_checkpoint(export_path):
+    """Record a Merkle root over every stream head (keep exported copies elsewhere)."""
+    ctx = _ctx()
+    with ctx.unit_of_work(write=True) as uow:
+        checkpoint = audit.create_checkpoint(uow.session, ctx.clock.now())
+        uow.commit()
+        data = audit.checkpoint_dict(checkpoint)
+    if export_path:
+        Path(export_path).write_text(json.dumps(data, ensure_ascii=False, indent=1))
+    click.echo(f"checkpoint {data['id']}: root {data['root']} over {data['stream_count']} streams")
+
+
+@audit_group.command("replay")
+@click.argument("case_id", type=int)
+@with_appcontext
+def audit_replay(case_id: int):
+    """Re-run a case from its events; exit 1 if any step differs."""
+    report = replay(_ctx(), case_id)
+    for step in report.steps:
+        click.echo(f"{step['seq']:>4} {step['action']:<18} {step['element_id'] or '':<28} {'ok' if step['ok'] else 'DIFFERS'}")
+    for m in report.mismatches:
+        click.echo(f"MISMATCH seq {m['seq']}: {m['problem']}")
+    sys.exit(0 if report.ok else 1)
+
+
+@audit_group.command("export")
+@click.argument("case_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@with_appcontext
+def audit_export(case_id: int, fmt: str):
+    """Write a case's audit events to standard output."""
+    with _ctx().unit_of_work() as uow:
+        events = [audit.event_dict(e) for e in audit.events_of(uow.session, audit.case_stream(case_id))]
+    if not events:
+        raise click.ClickException(f"case {case_id} has no audit events")
+    if fmt == "json":
+        click.echo(json.dumps(events, ensure_ascii=False, indent=1))
+        return
+    writer = csv.writer(sys.stdout)
+    columns = ["seq", "at", "actor", "action", "element_id", "task_id", "data_in", "data_out", "comment",
+               "state_hash", "prev_hash", "hash"]
+    writer.writerow(columns)
+    for e in events:
+        writer.writerow([json.dumps(e[c], ensure_ascii=False) if isinstance(e[c], dict) else e[c] for c in columns])
+
+
+COMMANDS = [db_group, deploy, users_group, demo, worker, run, audit_group]
+
+
+def register(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+
+    cli = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False,
+                     help="cadreflow: the BPMN case engine for cadre selection")
+    cli.main(prog_name="cadreflow")

@@ -1,0 +1,1 @@
+"""Generic BPMN case engine on SpiffWorkflow: knows nothing of cadres."""

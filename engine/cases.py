@@ -1,0 +1,216 @@
+"""Case services: start, complete a task, deliver a message, terminate; each one transaction.
+
+Every function here opens a unit of work, runs one step through `steps.execute`, writes the
+snapshot, the ready-task rows and the audit events, and commits once. The case row carries an
+optimistic version: a step whose case changed underneath it fails with Conflict and writes nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit
+from .actors import Actor
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .registry import FormContext
+from .steps import Command, StepResult, execute
+from .storage.models import AuditEvent, Case, CaseTask, ProcedureVersion
+
+
+def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "clerk", *,
+               parameters: dict | None = None, may_override: bool = False, locale: str = "zh-CN") -> dict:
+    if not actor.holds(role):
+        raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
+    with ctx.unit_of_work(write=True) as uow:
+        version = uow.session.scalars(
+            select(ProcedureVersion).where(ProcedureVersion.key == procedure_key)
+            .order_by(ProcedureVersion.version.desc()).limit(1)
+        ).first()
+        if version is None:
+            raise NotFound(f"no procedure '{procedure_key}' is deployed", message_zh=f"未部署流程“{procedure_key}”")
+        effective = _parameters(version.parameters, parameters or {}, may_override)
+        bundle = ctx.specs.get(uow.session, version.id)
+        start_form = next((t["form"] for t in bundle.tasks.values()
+                           if t["type"] == "startEvent" and t["process"] == bundle.key), None)
+        cleaned = _validate(ctx, start_form, data, FormContext(None, "start", {}, {}, effective, actor, role, locale))
+        now = ctx.clock.now()
+        case = Case(procedure_key=version.key, version_id=version.id, status="running", data={},
+                    parameters=effective, snapshot="", state_hash="", last_seq=0, started_by=actor.username,
+                    started_at=now, updated_at=now)
+        uow.session.add(case)
+        uow.session.flush()  # the case id seeds the step's task ids
+        command = Command("case_started", actor, role, element_id=version.key,
+                          data_in={**cleaned, "parameters": effective})
+        result = execute(bundle, ctx.registry, case.id, 1, now, None, command)
+        result.events[0].data_out.update(procedure=version.key, version=version.version, parameters=effective)
+        save_step(uow.session, case, result, now)
+        uow.commit()
+        return case_dict(case, _tasks(uow.session, case.id))
+
+
+def complete_task(ctx, task_id: str, actor: Actor, data: dict, *, role: str | None = None,
+                  comment: str | None = None, locale: str = "zh-CN") -> dict:
+    with ctx.unit_of_work(write=True) as uow:
+        session = uow.session
+        row = session.get(CaseTask, task_id)
+        if row is None:
+            raise _missing_task(session, task_id)
+        role = role or row.role
+        if row.role and (role != row.role or not actor.holds(row.role)):
+            raise Forbidden(f"this task is for the role '{row.role}', which {actor.username} does not act in",
+                            message_zh=f"该任务须由角色“{row.role}”办理，{actor.username} 无此角色")
+        case = session.get(Case, row.case_id)
+        for guard in ctx.registry.guards:
+            guard(session=session, case=case, task=row, actor=actor, role=role, data=data)
+        form_ctx = FormContext(case.id, row.element_id, case.data, row.prefill, case.parameters, actor, role, locale)
+        cleaned = _validate(ctx, row.form, data, form_ctx)
+        command = Command("task_completed", actor, role, row.element_id, task_id, cleaned, comment)
+        case = _step(ctx, uow, case, command)
+        uow.commit()
+        return case_dict(case, _tasks(session, case.id))
+
+
+def send_message(ctx, case_id: int, name: str, payload: dict, actor: Actor, role: str) -> dict:
+    if not actor.holds(role):
+        raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
+    with ctx.unit_of_work(write=True) as uow:
+        case = _running_case(uow.session, case_id)
+        case = _step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
+        uow.commit()
+        return case_dict(case, _tasks(uow.session, case.id))
+
+
+def terminate_case(ctx, case_id: int, actor: Actor, role: str, reason: str) -> dict:
+    if not actor.holds(role):
+        raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
+    if not (reason or "").strip():
+        raise ValidationFailed("a reason is required", fields={"reason": "required / 必须填写终止原因"})
+    with ctx.unit_of_work(write=True) as uow:
+        case = _running_case(uow.session, case_id)
+        case = _step(ctx, uow, case, Command("case_terminated", actor, role, None, None, {"reason": reason}, reason))
+        uow.commit()
+        return case_dict(case, _tasks(uow.session, case.id))
+
+
+def get_case(ctx, case_id: int) -> dict:
+    with ctx.unit_of_work() as uow:
+        case = uow.session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
+        return case_dict(case, _tasks(uow.session, case_id))
+
+
+def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:
+    with ctx.unit_of_work() as uow:
+        query = select(CaseTask).order_by(CaseTask.created_at, CaseTask.case_id, CaseTask.element_id)
+        if roles is not None:
+            query = query.where(CaseTask.role.in_(sorted(roles)))
+        if case_id is not None:
+            query = query.where(CaseTask.case_id == case_id)
+        return [task_dict(t) for t in uow.session.scalars(query)]
+
+
+# --- shared by the services ------------------------------------------------------------------------
+
+
+def _step(ctx, uow, case: Case, command: Command) -> Case:
+    now = ctx.clock.now()
+    bundle = ctx.specs.get(uow.session, case.version_id)
+    result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command)
+    save_step(uow.session, case, result, now)
+    return case
+
+
+def save_step(session, case: Case, result: StepResult, now) -> None:
+    """Snapshot, ready tasks and events of one step; the caller commits.
+
+    The version-checked UPDATE of the case row goes first: a concurrent step on the same case waits
+    for it (PostgreSQL row lock) or finds the version moved, and becomes a Conflict before writing
+    anything else.
+    """
+    with session.no_autoflush:
+        head = (case.last_seq, _head_hash(session, case))
+        existing = set(session.scalars(select(CaseTask.id).where(CaseTask.case_id == case.id)))
+    case.snapshot, case.state_hash = result.snapshot, result.state_hash
+    case.status, case.outcome, case.data = result.status, result.outcome, result.data
+    warnings = result.data.get("warnings")
+    case.warnings = list(warnings) if isinstance(warnings, list) else []
+    case.next_due_at, case.updated_at = result.next_due_at, now
+    case.last_seq += len(result.events)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("the case changed while this step was running; reload and try again",
+                       message_zh="案件在办理期间已被他人更改，请刷新后重试") from exc
+    wanted = {t["id"]: t for t in result.tasks}
+    gone = existing - set(wanted)
+    if gone:
+        session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
+    session.add_all(CaseTask(case_id=case.id, created_at=now, **wanted[i]) for i in set(wanted) - existing)
+    audit.append(session, audit.case_stream(case.id), result.events, at=now, state_hash=result.state_hash,
+                 case_id=case.id, head=head)
+    session.flush()
+
+
+def _head_hash(session, case: Case) -> str:
+    if case.last_seq == 0:
+        return audit.GENESIS
+    return session.scalar(
+        select(AuditEvent.hash).where(AuditEvent.stream == audit.case_stream(case.id), AuditEvent.seq == case.last_seq)
+    )
+
+
+def _validate(ctx, form: str | None, data: dict, form_ctx: FormContext) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed("the data must be an object", fields={"data": "must be an object / 必须是对象"})
+    validator = ctx.registry.forms.get(form) if form else None
+    return validator(data, form_ctx) if validator else dict(data)
+
+
+def _parameters(defaults: dict, overrides: dict, may_override: bool) -> dict:
+    if overrides and not may_override:
+        raise Forbidden("only org_head or editor may override procedure parameters",
+                        message_zh="仅组织部负责人或流程编辑可覆盖流程参数")
+    unknown = sorted(set(overrides) - set(defaults))
+    if unknown:
+        raise ValidationFailed("unknown procedure parameters",
+                               fields={f"parameters.{k}": "not a parameter of this procedure / 本流程无此参数" for k in unknown})
+    return {**defaults, **overrides}
+
+
+def _running_case(session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
+    if case.status != "running":
+        raise Conflict(f"case {case_id} is {case.status}", message_zh=f"案件 {case_id} 已结束（{case.status}）")
+    return case
+
+
+def _missing_task(session, task_id: str):
+    done = session.scalars(select(AuditEvent).where(AuditEvent.task_id == task_id,
+                                                    AuditEvent.action == "task_completed").limit(1)).first()
+    if done is not None:
+        return Conflict(f"the task was already completed by {done.actor_username} at {audit.iso(done.at)}",
+                        message_zh=f"该任务已由 {done.actor_username} 于 {audit.iso(done.at)} 办理")
+    return NotFound(f"task {task_id} does not exist", message_zh=f"任务 {task_id} 不存在")
+
+
+def _tasks(session, case_id: int) -> list[CaseTask]:
+    return list(session.scalars(select(CaseTask).where(CaseTask.case_id == case_id).order_by(CaseTask.element_id)))
+
+
+def task_dict(task: CaseTask) -> dict:
+    return {"id": task.id, "case_id": task.case_id, "element_id": task.element_id, "title": task.title,
+            "role": task.role, "form": task.form, "prefill": task.prefill}
+
+
+def case_dict(case: Case, tasks: list[CaseTask]) -> dict:
+    return {
+        "id": case.id, "procedure": case.procedure_key, "version_id": case.version_id, "status": case.status,
+        "outcome": case.outcome, "data": case.data, "parameters": case.parameters, "warnings": case.warnings,
+        "tasks": [task_dict(t) for t in tasks], "last_seq": case.last_seq, "started_by": case.started_by,
+        "started_at": audit.iso(case.started_at), "updated_at": audit.iso(case.updated_at),
+        "next_due_at": audit.iso(case.next_due_at) if case.next_due_at else None,
+    }

@@ -1,0 +1,35 @@
+"""Everything a service function needs, passed explicitly: database, clock, domain registry, specs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from .clock import SettableClock, SystemClock
+from .procedures.specs import SpecCache
+from .registry import Registry
+from .storage.db import UnitOfWork, database_url, make_engine, make_session_factory
+
+
+@dataclass
+class EngineContext:
+    session_factory: sessionmaker[Session]
+    clock: SystemClock | SettableClock = field(default_factory=SystemClock)
+    registry: Registry = field(default_factory=Registry)
+    specs: SpecCache = field(default_factory=SpecCache)
+
+    def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, write=write)
+
+    @classmethod
+    def from_url(cls, url: str | None = None, *, registry: Registry | None = None, clock=None, **engine_kwargs):
+        engine = make_engine(url or database_url(), **engine_kwargs)
+        if clock is None:
+            clock = SettableClock() if os.environ.get("CADREFLOW_TEST_CLOCK") == "1" else SystemClock()
+        return cls(make_session_factory(engine), clock=clock, registry=registry or Registry())
+
+    @property
+    def db_engine(self):
+        return self.session_factory.kw["bind"]

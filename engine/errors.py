@@ -1,0 +1,61 @@
+"""Errors the engine raises; the API maps each family to one HTTP status."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base class. `code` is the stable machine-readable name used in API errors."""
+
+    code = "engine_error"
+
+    def __init__(self, message: str, *, message_zh: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh or message
+        self.details = details or {}
+
+    def localized(self, locale: str) -> str:
+        return self.message_zh if locale.startswith("zh") else self.message
+
+
+class NotFound(EngineError):
+    code = "not_found"
+
+
+class Conflict(EngineError):
+    """The case changed underneath the step, or the task/message is no longer awaited (HTTP 409)."""
+
+    code = "conflict"
+
+
+class Forbidden(EngineError):
+    """The actor may not do this: wrong role, recusal, read-only role (HTTP 403)."""
+
+    code = "forbidden"
+
+
+class ValidationFailed(EngineError):
+    """Input rejected before anything changed (HTTP 422). `fields` maps a field path to its message."""
+
+    code = "validation_failed"
+
+    def __init__(self, message: str, fields: dict | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.fields = fields or {}
+
+
+class ProcedureInvalid(ValidationFailed):
+    """A BPMN file failed validation; `problems` lists {file, element, message, message_zh}."""
+
+    code = "procedure_invalid"
+
+    def __init__(self, problems: list[dict]):
+        lines = "; ".join(_describe(p) for p in problems[:20])
+        super().__init__(f"the procedure is invalid: {lines}", message_zh=f"流程定义无效：{lines}")
+        self.problems = problems
+        self.fields = {p.get("element") or p.get("file") or "bpmn": p["message"] for p in problems}
+
+
+def _describe(problem: dict) -> str:
+    where = problem.get("element") or problem.get("file") or "bpmn"
+    return f"{where}: {problem['message']}"

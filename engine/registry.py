@@ -1,0 +1,51 @@
+"""What a domain package plugs into the engine: service handlers, forms, expression functions, guards.
+
+The engine calls these by the names a diagram uses; it never imports the domain itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a form validator may look at besides the submitted data."""
+
+    case_id: int | None
+    element_id: str
+    case_data: dict
+    prefill: dict
+    parameters: dict
+    actor: Any
+    role: str
+    locale: str = "zh-CN"
+
+
+# validate(data, context) -> cleaned data; raises engine.errors.ValidationFailed with per-field messages
+FormValidator = Callable[[dict, FormContext], dict]
+# guard(case, task, actor, role, data) raises engine.errors.Forbidden to refuse a step (e.g. recusal)
+Guard = Callable[..., None]
+
+
+@dataclass
+class Registry:
+    services: dict[str, Callable] = field(default_factory=dict)
+    forms: dict[str, FormValidator] = field(default_factory=dict)
+    functions: dict[str, Callable] = field(default_factory=dict)
+    guards: list[Guard] = field(default_factory=list)
+    roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
+
+    def service(self, name: str):
+        """Decorator: `@registry.service("tally_recommendation")`."""
+
+        def register(fn):
+            self.services[name] = fn
+            return fn
+
+        return register
+
+    def form(self, name: str, validator: FormValidator) -> None:
+        self.forms[name] = validator

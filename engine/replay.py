@@ -1,0 +1,108 @@
+"""Replay: re-run a case from its start using only its audit events, on its pinned version.
+
+Each input event (case started, task completed, message, timer tick, termination) is re-applied
+at its recorded instant with its recorded data; the step's outputs (its data_out, the service-task
+events it caused and the state hash) must come out exactly as recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from . import audit
+from .actors import Actor
+from .errors import EngineError, NotFound
+from .steps import INPUT_ACTIONS, Command, execute
+from .storage.models import Case
+
+
+@dataclass
+class ReplayReport:
+    case_id: int
+    steps: list[dict] = field(default_factory=list)
+    mismatches: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "case_id": self.case_id, "steps": self.steps, "mismatches": self.mismatches}
+
+
+def replay(ctx, case_id: int) -> ReplayReport:
+    with ctx.unit_of_work() as uow:
+        case = uow.session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
+        events = audit.events_of(uow.session, audit.case_stream(case_id))
+        bundle = ctx.specs.get(uow.session, case.version_id)
+    report = ReplayReport(case_id)
+    snapshot = None
+    for group in _steps(events):
+        first = group[0]
+        command = Command(first.action, Actor(first.actor_username, first.actor_display_name, frozenset()),
+                          first.actor_role, first.element_id, first.task_id, dict(first.data_in), first.comment)
+        try:
+            result = execute(bundle, ctx.registry, case_id, first.seq, first.at, snapshot, command)
+        except EngineError as exc:
+            report.mismatches.append({"seq": first.seq, "action": first.action, "problem": f"the step failed: {exc}"})
+            break
+        step = {"seq": first.seq, "action": first.action, "element_id": first.element_id,
+                "actor": first.actor_username, "at": audit.iso(first.at), "decisions": [], "ok": True}
+        problems = _compare(group, result)
+        if problems:
+            step["ok"] = False
+            report.mismatches += [{"seq": first.seq, "action": first.action, "problem": p} for p in problems]
+        step["decisions"] = [{"seq": e.seq, "action": e.action, "element_id": e.element_id, "data_out": e.data_out}
+                             for e in group]
+        step["state_hash"] = result.state_hash if result else None
+        report.steps.append(step)
+        if result is not None:
+            snapshot = result.snapshot
+    if snapshot is not None and snapshot != case.snapshot:
+        report.mismatches.append({"seq": events[-1].seq, "action": "final_state",
+                                  "problem": "the replayed state differs from the stored case state"})
+    return report
+
+
+def _steps(events) -> list[list]:
+    groups: list[list] = []
+    for event in events:
+        if event.action in INPUT_ACTIONS or not groups:
+            groups.append([event])
+        else:
+            groups[-1].append(event)
+    return groups
+
+
+def _compare(recorded, result) -> list[str]:
+    if result is None:
+        return ["the step changed nothing on replay, but it was recorded"]
+    problems = []
+    if len(result.events) != len(recorded):
+        problems.append(f"{len(recorded)} events were recorded, the replay produced {len(result.events)}")
+    for old, new in zip(recorded, result.events, strict=False):
+        if (old.action, old.element_id) != (new.action, new.element_id):
+            problems.append(f"event {old.seq}: recorded {old.action} {old.element_id}, replay gave {new.action} {new.element_id}")
+        elif old.data_out != _json(new.data_out) and old.action not in ("case_started",):
+            problems.append(f"event {old.seq} ({old.action} {old.element_id}): the decision differs: "
+                            f"recorded {old.data_out}, replay gave {_json(new.data_out)}")
+        elif old.action != "case_started" and old.data_in != _json(new.data_in):
+            problems.append(f"event {old.seq}: the inputs differ")
+    if recorded[0].state_hash != result.state_hash:
+        problems.append(f"event {recorded[0].seq}: the state hash differs (recorded {recorded[0].state_hash[:12]}…, "
+                        f"replay {result.state_hash[:12]}…)")
+    return problems
+
+
+def _json(value):
+    return audit.jsonable(value)
+
+
+def replay_all(ctx) -> list[ReplayReport]:
+    with ctx.unit_of_work() as uow:
+        ids = list(uow.session.scalars(select(Case.id).order_by(Case.id)))
+    return [replay(ctx, case_id) for case_id in ids]

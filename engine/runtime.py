@@ -1,0 +1,144 @@
+"""Running SpiffWorkflow for one step: load a case without its spec, act, run, dump, hash.
+
+The spec lives once per procedure version (see procedures.specs); a case's snapshot holds only its
+own tasks and data. The sandboxed script engine is attached on every load (SpiffWorkflow does not
+serialize it) and collects the service calls the step made, for the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import determinism
+from .hashing import sha256_text
+from .procedures.specs import SpecBundle
+from .sandbox import SandboxedScriptEngine
+
+
+class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
+    """Like SpiffWorkflow's converter, but the spec is passed in instead of being stored per case."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_config = dict(SPIFF_CONFIG)
+_config[BpmnWorkflow] = SpecFreeWorkflowConverter
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
+
+
+def dump(workflow: BpmnWorkflow) -> str:
+    registry = SERIALIZER.registry
+    registry._encoder_mode = True
+    try:
+        dct = SERIALIZER.to_dict(workflow)
+    finally:
+        registry._encoder_mode = False
+    # No sort_keys: task order matters (a task's data is stored as a delta from its parent's, so
+    # parents must load first); the order is deterministic anyway, so the text hashes reproducibly.
+    return json.dumps(dct, cls=SERIALIZER._encoder_cls, separators=(",", ":"), ensure_ascii=False)
+
+
+def load(snapshot: str, bundle: SpecBundle) -> BpmnWorkflow:
+    dct = json.loads(snapshot)
+    return SERIALIZER.from_dict(dct, spec=bundle.spec, subprocess_specs=bundle.subprocess_specs)
+
+
+def state_hash(snapshot: str) -> str:
+    return sha256_text(snapshot)
+
+
+@dataclass
+class StepRun:
+    """What one step did inside SpiffWorkflow."""
+
+    workflow: BpmnWorkflow
+    engine: SandboxedScriptEngine
+    completed: list = field(default_factory=list)  # (element id, spec type) of every task run by the engine
+
+    @property
+    def timers_fired(self) -> list[str]:
+        return [t.task_spec.bpmn_id for t in self.completed if _is_timer(t.task_spec)]
+
+
+def _is_timer(task_spec) -> bool:
+    return isinstance(task_spec, CatchingEvent) and isinstance(
+        getattr(task_spec, "event_definition", None), TimerEventDefinition
+    )
+
+
+class Runner:
+    """Runs one step of one case deterministically at `now` with ids seeded by (case, seq)."""
+
+    def __init__(self, bundle: SpecBundle, registry, now: datetime, seed: str):
+        self.bundle = bundle
+        self.now = now
+        self.seed = seed
+        self.engine = SandboxedScriptEngine(services=registry.services, functions=registry.functions,
+                                            now=lambda: now)
+
+    def new(self, data: dict) -> StepRun:
+        with determinism.step_context(self.now, self.seed):
+            workflow = BpmnWorkflow(self.bundle.spec, self.bundle.subprocess_specs, script_engine=self.engine)
+            workflow.task_tree.data.update(data)
+            return self._run(workflow, lambda wf: None)
+
+    def step(self, snapshot: str, action) -> StepRun:
+        with determinism.step_context(self.now, self.seed):
+            workflow = load(snapshot, self.bundle)
+            workflow.script_engine = self.engine
+            return self._run(workflow, action)
+
+    def _run(self, workflow, action) -> StepRun:
+        run = StepRun(workflow, self.engine)
+        action(workflow)
+        workflow.do_engine_steps(did_complete_task=run.completed.append)
+        return run
+
+
+# --- reading a workflow --------------------------------------------------------------------------
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list:
+    return [t for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+
+def next_due(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest due time of any waiting timer, for the indexed `next_due_at` column."""
+    due = []
+    for event in workflow.waiting_events():
+        if "Timer" in event.event_type and isinstance(event.value, str):
+            due.append(TimerEventDefinition.get_datetime(event.value))
+    return min(due) if due else None
+
+
+def awaited_messages(workflow: BpmnWorkflow) -> set[str]:
+    return {e.name for e in workflow.waiting_events() if e.event_type == "MessageEventDefinition"}
+
+
+def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict) -> None:
+    workflow.catch(BpmnEvent(MessageEventDefinition(name), payload))

@@ -1,0 +1,176 @@
+"""One step of a case as a pure computation: (snapshot, command) -> (new snapshot, audit events).
+
+The live services (cases.py) and the replay (replay.py) both call `execute`, so a replay runs
+exactly the code the original step ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+
+from .actors import SYSTEM, Actor
+from .audit import NewEvent, jsonable
+from .errors import Conflict, EngineError
+from .procedures.specs import SpecBundle
+from .runtime import Runner, awaited_messages, deliver_message, dump, next_due, ready_user_tasks, state_hash
+
+INPUT_ACTIONS = ("case_started", "task_completed", "message_received", "timer_fired", "case_terminated")
+
+
+class StepFailed(EngineError):
+    """The procedure itself failed during the step (an expression or a handler raised); nothing was saved."""
+
+    code = "step_failed"
+
+
+@dataclass
+class Command:
+    action: str  # one of INPUT_ACTIONS
+    actor: Actor
+    role: str
+    element_id: str | None = None
+    task_id: str | None = None
+    data_in: dict = field(default_factory=dict)
+    comment: str | None = None
+
+
+@dataclass
+class StepResult:
+    snapshot: str
+    state_hash: str
+    status: str
+    outcome: str | None
+    data: dict
+    next_due_at: datetime | None
+    tasks: list[dict]
+    events: list[NewEvent]
+
+
+def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | None,
+            command: Command) -> StepResult | None:
+    """Run `command` against the case. Returns None when a timer tick found nothing due."""
+    runner = Runner(bundle, registry, now, seed=f"{case_id}:{seq}")
+    out: dict = {}
+    try:
+        if command.action == "case_started":
+            run = runner.new(command.data_in)
+        else:
+            run = runner.step(snapshot, _ACTIONS[command.action](command, out))
+    except EngineError:
+        raise
+    except Exception as exc:  # SpiffWorkflow's own errors and any error inside the library
+        raise StepFailed(f"the procedure failed at {_where(exc)}: {exc}", message_zh=f"流程执行失败：{_where(exc)}：{exc}",
+                         details={"element": _where(exc)}) from exc
+
+    workflow = run.workflow
+    if command.action == "timer_fired":
+        if not run.timers_fired:
+            return None
+        command.element_id = run.timers_fired[0]
+    elif run.timers_fired:
+        out["timers_fired"] = run.timers_fired
+
+    terminated = command.action == "case_terminated"
+    text = dump(workflow)
+    data = jsonable(workflow.last_task.data if workflow.last_task else {})
+    if terminated:
+        status, outcome = "terminated", "terminated"
+    elif workflow.completed:
+        status, outcome = "completed", data.get("outcome") or _end_event(workflow)
+    else:
+        status, outcome = "running", None
+    tasks = [] if status != "running" else [task_row(t) for t in ready_user_tasks(workflow)]
+    out["ready"] = sorted({t["element_id"] for t in tasks})
+    if status != "running":
+        out.update(status=status, outcome=outcome)
+    if command.action == "timer_fired":
+        out["fired"] = run.timers_fired
+
+    events = [NewEvent(command.action, command.actor, command.role, command.element_id, command.task_id,
+                       command.data_in, out, command.comment)]
+    for call in run.engine.calls:
+        events.append(NewEvent("service_task", SYSTEM, "system", call.element_id, call.task_id,
+                               data_in={"operation": call.operation, "params": call.params},
+                               data_out={"result": call.result}))
+    return StepResult(text, state_hash(text), status, outcome, data,
+                      next_due(workflow) if status == "running" else None, tasks, events)
+
+
+def task_row(task) -> dict:
+    spec = task.task_spec
+    return {
+        "id": str(task.id),
+        "element_id": spec.bpmn_id,
+        "title": spec.bpmn_name or spec.bpmn_id,
+        "role": spec.lane,
+        "form": (spec.extensions or {}).get("properties", {}).get("form"),
+        "prefill": jsonable(_prefill(task)),
+    }
+
+
+def _prefill(task) -> dict:
+    """A multi-instance child's own item (the candidate of a per-candidate task)."""
+    parent = task.parent
+    item = getattr(parent.task_spec, "input_item", None) if parent else None
+    if item is not None and item.bpmn_id in task.data:
+        return {item.bpmn_id: task.data[item.bpmn_id]}
+    return {}
+
+
+def _end_event(workflow) -> str | None:
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if type(t.task_spec).__name__ == "EndEvent"]
+    return ends[-1].task_spec.bpmn_id if ends else None
+
+
+def _where(exc) -> str:
+    task = getattr(exc, "task", None)
+    return task.task_spec.bpmn_id if task is not None else "?"
+
+
+# --- what each input action does to the workflow --------------------------------------------------
+
+
+def _complete(command: Command, out: dict):
+    def act(workflow):
+        task = workflow.get_task_from_id(UUID(command.task_id))
+        if task is None or task.state != TaskState.READY:
+            raise Conflict("the task is no longer ready (someone else completed it)",
+                           message_zh="该任务已不再待办（可能已被他人办理）")
+        task.data.update(command.data_in)
+        task.run()
+
+    return act
+
+
+def _message(command: Command, out: dict):
+    def act(workflow):
+        if command.element_id not in awaited_messages(workflow):
+            raise Conflict(f"the case is not waiting for message '{command.element_id}'",
+                           message_zh=f"案件当前不接收消息“{command.element_id}”")
+        deliver_message(workflow, command.element_id, command.data_in)
+
+    return act
+
+
+def _timers(command: Command, out: dict):
+    return lambda workflow: workflow.refresh_timers()
+
+
+def _terminate(command: Command, out: dict):
+    def act(workflow):
+        out["cancelled_tasks"] = sorted({task_row(t)["element_id"] for t in ready_user_tasks(workflow)})
+        workflow.cancel()
+
+    return act
+
+
+_ACTIONS = {
+    "task_completed": _complete,
+    "message_received": _message,
+    "timer_fired": _timers,
+    "case_terminated": _terminate,
+}

@@ -1,0 +1,117 @@
+"""The audit trail is append-only, and verify finds edits, deletions and deleted cases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from engine import audit, cases
+from tests.conftest import make_ctx
+from tests.engine_helpers import CLERK, deploy_example, example_registry, start_example, task
+
+
+@pytest.fixture
+def ctx(db_url):
+    ctx = make_ctx(db_url, example_registry())
+    deploy_example(ctx)
+    return ctx
+
+
+def tamper(ctx, *statements):
+    """Run SQL as an attacker with direct database access, switching the guard triggers off."""
+    with ctx.db_engine.begin() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
+            conn.exec_driver_sql("SET session_replication_role = replica")  # triggers off for this session
+        else:
+            for name in ("audit_events_no_update", "audit_events_no_delete", "cases_no_delete",
+                         "audit_checkpoints_no_delete"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        for sql in statements:
+            conn.execute(text(sql))
+        if postgres:
+            conn.exec_driver_sql("SET session_replication_role = origin")
+
+
+def verify(ctx, **kw):
+    with ctx.unit_of_work() as uow:
+        return audit.verify(uow.session, **kw)
+
+
+def two_step_case(ctx):
+    case = start_example(ctx)
+    return cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_events SET comment = 'x' WHERE seq = 1",
+    "DELETE FROM audit_events WHERE seq = 1",
+    "UPDATE audit_checkpoints SET root = 'x'",
+    "DELETE FROM audit_checkpoints",
+    "DELETE FROM cases",
+])
+def test_database_refuses_changes_to_the_trail(ctx, statement):
+    two_step_case(ctx)
+    with ctx.unit_of_work(write=True) as uow:
+        audit.create_checkpoint(uow.session, ctx.clock.now())
+        uow.commit()
+    with pytest.raises(DatabaseError, match="refused"), ctx.db_engine.begin() as conn:
+        conn.execute(text(statement))
+    assert verify(ctx).ok
+
+
+def test_verify_reports_the_case_and_seq_of_an_edited_row(ctx):
+    case = two_step_case(ctx)
+    assert verify(ctx).ok
+    tamper(ctx, f"UPDATE audit_events SET data_in = '{{\"decision\": \"reject\"}}' WHERE case_id = {case['id']} AND seq = 2")
+    report = verify(ctx)
+    assert not report.ok
+    assert {(p["case_id"], p["seq"]) for p in report.problems} == {(case["id"], 2)}
+    assert "edited" in report.problems[0]["problem"]
+
+
+def test_verify_finds_a_deleted_event_and_a_deleted_case(ctx):
+    first, second = two_step_case(ctx), two_step_case(ctx)
+    with ctx.unit_of_work(write=True) as uow:
+        checkpoint = audit.checkpoint_dict(audit.create_checkpoint(uow.session, ctx.clock.now()))
+        uow.commit()
+    tamper(ctx, f"DELETE FROM audit_events WHERE case_id = {first['id']} AND seq = 1")
+    problems = verify(ctx).problems
+    assert (first["id"], 1) in {(p["case_id"], p["seq"]) for p in problems}
+
+    # the whole second case (row, tasks, events) and the stored checkpoints vanish: the exported copy finds it
+    tamper(ctx, f"DELETE FROM case_tasks WHERE case_id = {second['id']}",
+           f"DELETE FROM audit_events WHERE case_id = {second['id']}",
+           f"DELETE FROM cases WHERE id = {second['id']}", "DELETE FROM audit_checkpoints")
+    without = verify(ctx)
+    assert second["id"] not in {p["case_id"] for p in without.problems}  # undetectable without a checkpoint
+    with_export = verify(ctx, checkpoints=[checkpoint])
+    gone = [p for p in with_export.problems if p["case_id"] == second["id"]]
+    assert gone and "gone" in gone[0]["problem"]
+
+
+def test_an_altered_checkpoint_is_detected(ctx):
+    two_step_case(ctx)
+    with ctx.unit_of_work(write=True) as uow:
+        checkpoint = audit.checkpoint_dict(audit.create_checkpoint(uow.session, ctx.clock.now()))
+        uow.commit()
+    checkpoint["heads"] = checkpoint["heads"][1:]
+    assert "altered" in verify(ctx, checkpoints=[checkpoint]).problems[0]["problem"]
+
+
+def test_snapshot_edit_is_detected(ctx):
+    case = two_step_case(ctx)
+    tamper(ctx, f"UPDATE cases SET snapshot = replace(snapshot, 'approve', 'reject') WHERE id = {case['id']}")
+    assert any("stored state" in p["problem"] for p in verify(ctx).problems)
+
+
+def test_merkle_root_matches_rfc6962_vectors():
+    from engine.hashing import merkle_root
+
+    # RFC 6962 / certificate-transparency test vectors: empty tree and a one-leaf tree of b""
+    assert merkle_root([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert merkle_root([b""]) == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
+    leaves = [bytes.fromhex(h) for h in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+                                          "606162636465666768696a6b6c6d6e6f"]]
+    assert merkle_root(leaves) == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"

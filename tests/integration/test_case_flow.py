@@ -1,0 +1,126 @@
+"""The example procedure end to end through the engine, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine import audit, cases, timers
+from engine.errors import Conflict, Forbidden, NotFound
+from engine.replay import replay
+from tests.conftest import make_ctx
+from tests.engine_helpers import (
+    CLERK,
+    HEAD,
+    INSPECTOR,
+    deploy_example,
+    example_registry,
+    run_to_end,
+    run_to_timer,
+    start_example,
+    task,
+)
+
+
+@pytest.fixture
+def ctx(db_url):
+    ctx = make_ctx(db_url, example_registry())
+    deploy_example(ctx)
+    return ctx
+
+
+def test_full_case_runs_every_kind_of_element(ctx, clock_start):
+    case = start_example(ctx)
+    assert case["status"] == "running"
+    assert case["parameters"] == {"wait_days": 5, "pass_share": "1/2"}
+    assert [t["element_id"] for t in case["tasks"]] == ["review"]
+    assert task(case, "review")["role"] == "clerk"
+
+    case = cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+    assessments = [t for t in case["tasks"] if t["element_id"] == "assess"]
+    assert sorted(t["prefill"]["candidate"] for t in assessments) == ["乙", "甲"]
+    assert {t["role"] for t in assessments} == {"inspector"}
+
+    case = run_to_timer(ctx, start_example(ctx))
+    assert case["tasks"] == []
+    due = clock_start + timedelta(days=5)
+    assert case["next_due_at"] == audit.iso(due)
+    assert timers.fire_due(ctx) == []  # not yet due
+
+    ctx.clock.advance(days=5, minutes=1)
+    assert timers.fire_due(ctx) == [case["id"]]
+    assert timers.fire_due(ctx) == []  # fired once
+    with pytest.raises(Conflict):
+        cases.send_message(ctx, case["id"], "no_such_message", {}, CLERK, "clerk")
+    case = cases.send_message(ctx, case["id"], "confirmation", {"ok": True}, CLERK, "clerk")
+    assert case["status"] == "completed"
+    assert case["outcome"] == "done"
+    assert case["data"]["tally"] == {"passed": 2, "total": 2}
+
+
+def test_gateway_takes_the_reject_branch(ctx):
+    case = start_example(ctx)
+    case = cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "reject"})
+    assert case["status"] == "completed"
+    assert case["outcome"] == "end_rejected"
+
+
+def test_every_step_is_audited_and_replays_to_the_same_state(ctx):
+    case = run_to_end(ctx, start_example(ctx))
+    with ctx.unit_of_work() as uow:
+        events = audit.events_of(uow.session, audit.case_stream(case["id"]))
+    actions = [e.action for e in events]
+    assert actions[0] == "case_started"
+    assert actions.count("task_completed") == 4
+    assert "service_task" in actions and "timer_fired" in actions and "message_received" in actions
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    completed = [e for e in events if e.action == "task_completed"]
+    assert {(e.actor_username, e.actor_role) for e in completed} == {
+        ("clerk1", "clerk"), ("inspector1", "inspector"), ("orghead1", "org_head")}
+    tally = next(e for e in events if e.action == "service_task")
+    assert tally.element_id == "tally" and tally.data_out == {"result": {"passed": 2, "total": 2}}
+
+    report = replay(ctx, case["id"])
+    assert report.ok, report.mismatches
+    inputs = [e for e in events if e.action != "service_task"]
+    assert [s["seq"] for s in report.steps] == [e.seq for e in inputs]
+    assert [s["state_hash"] for s in report.steps] == [e.state_hash for e in inputs]
+    with ctx.unit_of_work() as uow:
+        assert audit.verify(uow.session).ok
+
+
+def test_wrong_role_is_refused_and_changes_nothing(ctx):
+    case = start_example(ctx)
+    with pytest.raises(Forbidden):
+        cases.complete_task(ctx, task(case, "review")["id"], INSPECTOR, {"decision": "approve"})
+    with pytest.raises(Forbidden):
+        cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"}, role="org_head")
+    assert cases.get_case(ctx, case["id"])["last_seq"] == 1
+
+
+def test_completed_task_gives_conflict_naming_who_did_it(ctx):
+    case = start_example(ctx)
+    review = task(case, "review")["id"]
+    cases.complete_task(ctx, review, CLERK, {"decision": "approve"})
+    with pytest.raises(Conflict, match="clerk1"):
+        cases.complete_task(ctx, review, CLERK, {"decision": "reject"})
+    with pytest.raises(NotFound):
+        cases.complete_task(ctx, "00000000-0000-4000-8000-000000000000", CLERK, {})
+
+
+def test_terminate_ends_the_case_and_clears_its_tasks(ctx):
+    case = start_example(ctx)
+    case = cases.terminate_case(ctx, case["id"], HEAD, "org_head", "post abolished")
+    assert (case["status"], case["outcome"], case["tasks"]) == ("terminated", "terminated", [])
+    with pytest.raises(Conflict):
+        cases.terminate_case(ctx, case["id"], HEAD, "org_head", "again")
+    assert replay(ctx, case["id"]).ok
+
+
+def test_inbox_lists_ready_tasks_by_role_and_case(ctx):
+    first, second = start_example(ctx), start_example(ctx)
+    assert len(cases.list_tasks(ctx, roles={"clerk"})) == 2
+    assert cases.list_tasks(ctx, roles={"inspector"}) == []
+    assert [t["case_id"] for t in cases.list_tasks(ctx, case_id=second["id"])] == [second["id"]]
+    assert first["tasks"][0]["id"] != second["tasks"][0]["id"]

@@ -1,0 +1,29 @@
+"""The cadre-selection domain: rules, forms, service-task handlers, calendar. No Flask, no SQL.
+
+`build_registry()` is what the application plugs into the engine.
+"""
+
+from __future__ import annotations
+
+from engine.registry import Registry
+
+ROLES = {"clerk", "org_head", "inspector", "discipline", "committee_secretary", "auditor", "editor", "admin"}
+# Roles that take part in procedure steps (lanes); auditor, editor and admin never own a task.
+TASK_ROLES = {"clerk", "org_head", "inspector", "discipline", "committee_secretary"}
+
+DEMO_USERS = {
+    "clerk1": ("干部科经办人", ["clerk"]),
+    "orghead1": ("组织部负责人", ["org_head"]),
+    "inspector1": ("考察组成员一", ["inspector"]),
+    "inspector2": ("考察组成员二", ["inspector"]),
+    "discipline1": ("纪检监察干部", ["discipline"]),
+    "secretary1": ("党委会议记录人", ["committee_secretary"]),
+    "auditor1": ("监督检查员", ["auditor"]),
+    "editor1": ("流程设计员", ["editor"]),
+    "admin1": ("系统管理员", ["admin"]),
+}
+
+
+def build_registry() -> Registry:
+    registry = Registry(roles=set(TASK_ROLES))
+    return registry
