@@ -60,18 +60,25 @@ def stream_head(session: Session, stream: str) -> tuple[int, str]:
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
-def append(
-    session: Session,
+def append(session: Session, stream: str, events: Iterable[NewEvent], *, at: datetime, **kwargs) -> list[AuditEvent]:
+    """Chain `events` after the stream's head and add them; the caller's transaction commits them."""
+    head = kwargs.pop("head", None) or stream_head(session, stream)
+    rows = chain(stream, events, at=at, head=head, **kwargs)
+    session.add_all(rows)
+    return rows
+
+
+def chain(
     stream: str,
     events: Iterable[NewEvent],
     *,
     at: datetime,
+    head: tuple[int, str],
     state_hash: str | None = None,
     case_id: int | None = None,
-    head: tuple[int, str] | None = None,
 ) -> list[AuditEvent]:
-    """Chain `events` after the stream's head. The caller's transaction commits them with the step."""
-    seq, prev = head if head is not None else stream_head(session, stream)
+    """Build the rows of `events`, hash-chained after `head` (seq, hash); nothing is written."""
+    seq, prev = head
     rows = []
     for new in events:
         seq += 1
@@ -94,7 +101,6 @@ def append(
         )
         row.hash = prev = event_hash(row)
         rows.append(row)
-    session.add_all(rows)
     return rows
 
 

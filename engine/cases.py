@@ -36,7 +36,7 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
         cleaned = _validate(ctx, start_form, data, FormContext(None, "start", {}, {}, effective, actor, role, locale))
         now = ctx.clock.now()
         case = Case(procedure_key=version.key, version_id=version.id, status="running", data={},
-                    parameters=effective, snapshot="", state_hash="", last_seq=0, started_by=actor.username,
+                    parameters=effective, snapshot="", state_hash="", last_seq=0, head_hash=audit.GENESIS, started_by=actor.username,
                     started_at=now, updated_at=now)
         uow.session.add(case)
         uow.session.flush()  # the case id seeds the step's task ids
@@ -125,19 +125,20 @@ def _step(ctx, uow, case: Case, command: Command) -> Case:
 def save_step(session, case: Case, result: StepResult, now) -> None:
     """Snapshot, ready tasks and events of one step; the caller commits.
 
-    The version-checked UPDATE of the case row goes first: a concurrent step on the same case waits
-    for it (PostgreSQL row lock) or finds the version moved, and becomes a Conflict before writing
-    anything else.
+    The version-checked UPDATE of the case row is flushed first: a concurrent step on the same case
+    waits for it (PostgreSQL row lock) or finds the version moved, and becomes a Conflict before
+    anything else is written.
     """
     with session.no_autoflush:
-        head = (case.last_seq, _head_hash(session, case))
         existing = set(session.scalars(select(CaseTask.id).where(CaseTask.case_id == case.id)))
+    events = audit.chain(audit.case_stream(case.id), result.events, at=now, head=(case.last_seq, case.head_hash),
+                         state_hash=result.state_hash, case_id=case.id)
     case.snapshot, case.state_hash = result.snapshot, result.state_hash
     case.status, case.outcome, case.data = result.status, result.outcome, result.data
     warnings = result.data.get("warnings")
     case.warnings = list(warnings) if isinstance(warnings, list) else []
     case.next_due_at, case.updated_at = result.next_due_at, now
-    case.last_seq += len(result.events)
+    case.last_seq, case.head_hash = events[-1].seq, events[-1].hash
     try:
         session.flush()
     except StaleDataError as exc:
@@ -148,17 +149,8 @@ def save_step(session, case: Case, result: StepResult, now) -> None:
     if gone:
         session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
     session.add_all(CaseTask(case_id=case.id, created_at=now, **wanted[i]) for i in set(wanted) - existing)
-    audit.append(session, audit.case_stream(case.id), result.events, at=now, state_hash=result.state_hash,
-                 case_id=case.id, head=head)
+    session.add_all(events)
     session.flush()
-
-
-def _head_hash(session, case: Case) -> str:
-    if case.last_seq == 0:
-        return audit.GENESIS
-    return session.scalar(
-        select(AuditEvent.hash).where(AuditEvent.stream == audit.case_stream(case.id), AuditEvent.seq == case.last_seq)
-    )
 
 
 def _validate(ctx, form: str | None, data: dict, form_ctx: FormContext) -> dict:

@@ -9,7 +9,7 @@ import re
 
 from ..registry import Registry
 from ..sandbox import SandboxError, check_expression, check_script
-from .bpmnxml import NS, lanes, local, processes, properties, user_tasks
+from .bpmnxml import NS, lanes, processes, properties, user_tasks
 
 FOREIGN_DIALECT = re.compile(r"^\s*(\$\{|#\{|=)")
 FOREIGN_NS = ("http://camunda.org/schema/", "http://camunda.org/schema/zeebe/")
@@ -45,7 +45,7 @@ def check_file(filename: str, root, registry: Registry) -> list[dict]:
     found = []
     for process in processes(root):
         found += _check_user_tasks(filename, process, registry)
-        found += _check_expressions(filename, process)
+        found += _check_expressions(filename, process, registry)
         found += _check_services(filename, process, registry)
     return found
 
@@ -72,22 +72,28 @@ def _check_user_tasks(filename, process, registry) -> list[dict]:
     return found
 
 
-def _check_expressions(filename, process) -> list[dict]:
+def _check_expressions(filename, process, registry) -> list[dict]:
     found = []
+    expression, script = _checkers(registry)
     for tag, what in EXPRESSIONS.items():
         for el in process.xpath(f".//bpmn:{tag}", namespaces=NS):
-            found += _check(filename, owner(el), (el.text or "").strip(), what, check_expression)
+            found += _check(filename, owner(el), (el.text or "").strip(), what, expression)
     for el in process.xpath(".//bpmn:scriptTask/bpmn:script", namespaces=NS):
-        found += _check(filename, owner(el), el.text or "", "script", check_script)
+        found += _check(filename, owner(el), el.text or "", "script", script)
     for tag in ("preScript", "postScript"):
         for el in process.xpath(f".//spiffworkflow:{tag}", namespaces=NS):
-            found += _check(filename, owner(el), el.text or "", tag, check_script)
+            found += _check(filename, owner(el), el.text or "", tag, script)
     for el in process.iter():
         if isinstance(el.tag, str) and any(k.startswith("{" + ns) for ns in FOREIGN_NS for k in el.attrib):
             found.append(problem(filename, owner(el), "uses Camunda/Zeebe extension attributes, which this engine "
                                  "does not run; use the SpiffWorkflow dialect", "使用了 Camunda/Zeebe 扩展属性，本引擎不支持；请使用 SpiffWorkflow 方言"))
             break
     return found
+
+
+def _checkers(registry):
+    names = tuple(registry.functions)
+    return (lambda text: check_expression(text, names)), (lambda text: check_script(text, names))
 
 
 def _check(filename, element, text, what, checker) -> list[dict]:
@@ -108,6 +114,7 @@ def _check(filename, element, text, what, checker) -> list[dict]:
 
 def _check_services(filename, process, registry) -> list[dict]:
     found = []
+    expression, _script = _checkers(registry)
     for op in process.xpath(".//spiffworkflow:serviceTaskOperator", namespaces=NS):
         task = owner(op)
         name = op.get("id")
@@ -117,7 +124,7 @@ def _check_services(filename, process, registry) -> list[dict]:
                                  f"(registered: {known})", f"服务任务调用的处理程序“{name}”未注册"))
         for param in op.xpath(".//spiffworkflow:parameter", namespaces=NS):
             found += _check(filename, task, (param.get("value") or "").strip(), f"parameter '{param.get('id')}'",
-                            check_expression)
+                            expression)
     for task in process.xpath(".//bpmn:serviceTask", namespaces=NS):
         if not task.xpath("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator", namespaces=NS):
             found.append(problem(filename, task, "service task names no handler (spiffworkflow:serviceTaskOperator)",

@@ -71,6 +71,7 @@ class Case(Base):
     snapshot: Mapped[str] = mapped_column(Text)  # SpiffWorkflow state without the spec
     state_hash: Mapped[str] = mapped_column(String(64))
     last_seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))  # hash of event `last_seq`: the chain continues here
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     started_by: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime]

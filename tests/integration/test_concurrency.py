@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine import audit, cases, steps, timers
 from engine.errors import Conflict
@@ -84,17 +84,24 @@ def test_a_step_that_raises_midway_leaves_no_trace(ctx):
     assert event_count(ctx, case["id"]) == after["last_seq"]
 
 
-def test_a_database_failure_after_the_snapshot_write_rolls_back_everything(ctx, monkeypatch):
+def test_a_database_failure_after_the_snapshot_write_rolls_back_everything(ctx):
     case = start_example(ctx)
     before = cases.get_case(ctx, case["id"])
+    written = []
 
-    def failing_append(*args, **kwargs):
+    def failing_insert(mapper, connection, target):
+        # by now the case row's UPDATE (snapshot, version) has been sent to the database
+        written.append(connection.exec_driver_sql(
+            f"SELECT last_seq FROM cases WHERE id = {case['id']}").scalar())
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit, "append", failing_append)
-    with pytest.raises(RuntimeError):
-        cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
-    monkeypatch.undo()
+    event.listen(AuditEvent, "before_insert", failing_insert)
+    try:
+        with pytest.raises(RuntimeError):
+            cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+    finally:
+        event.remove(AuditEvent, "before_insert", failing_insert)
+    assert written == [before["last_seq"] + 1]
     after = cases.get_case(ctx, case["id"])
     assert (after["last_seq"], after["tasks"], after["data"]) == (before["last_seq"], before["tasks"], before["data"])
     with ctx.unit_of_work() as uow:

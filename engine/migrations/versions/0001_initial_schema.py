@@ -90,6 +90,7 @@ def upgrade() -> None:
     sa.Column('snapshot', sa.Text(), nullable=False),
     sa.Column('state_hash', sa.String(length=64), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.Column('head_hash', sa.String(length=64), nullable=False),
     sa.Column('next_due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('started_by', sa.String(length=64), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),

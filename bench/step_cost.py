@@ -1,0 +1,129 @@
+"""Cost of one task completion, and how it grows with a case's history.
+
+    python -m bench.step_cost [--steps 200] [--postgres URL] [--json out.json]
+
+Measures in one run, on the same 'work' task of bench/loop_case.bpmn:
+  bare         SpiffWorkflow in memory: complete the task, run engine steps (the floor)
+  bare+json    the same plus SpiffWorkflow's own JSON serialize + deserialize (spec included)
+  engine/DB    cadreflow's complete_task: load, run, save snapshot, tasks and audit events, commit
+and prints p50/p95 at steps 1-10 and at the last 10 steps, with ratios to the bare+json step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from engine import cases
+from engine.actors import Actor
+from engine.clock import SettableClock
+from engine.context import EngineContext
+from engine.migrations import upgrade
+from engine.procedures import deploy_files
+from engine.registry import Registry
+from engine.sandbox import SandboxedScriptEngine
+
+BPMN = Path(__file__).with_name("loop_case.bpmn")
+CLERK = Actor("clerk1", "Clerk", frozenset({"clerk"}))
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def bare(steps: int, with_json: bool) -> list[float]:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(BPMN))
+    spec, subs = parser.get_spec("loop_case"), parser.get_subprocess_specs("loop_case")
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    workflow = BpmnWorkflow(spec, subs, script_engine=SandboxedScriptEngine())
+    workflow.task_tree.data.update({"parameters": {"rounds": 10**6}})
+    workflow.do_engine_steps()
+    text = serializer.serialize_json(workflow)
+    times = []
+    for step in range(1, steps + 1):
+        t0 = time.perf_counter()
+        if with_json:
+            workflow = serializer.deserialize_json(text)
+            workflow.script_engine = SandboxedScriptEngine()
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.data["step"] = step
+        task.run()
+        workflow.do_engine_steps()
+        if with_json:
+            text = serializer.serialize_json(workflow)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def engine_steps(url: str, steps: int) -> list[float]:
+    upgrade(url)
+    ctx = EngineContext.from_url(url, registry=Registry(), clock=SettableClock())
+    deploy_files(ctx, {BPMN.name: BPMN.read_text()}, Actor("bench", "bench", frozenset({"editor"})))
+    case = cases.start_case(ctx, "loop_case", {}, CLERK, parameters={"rounds": 10**6}, may_override=True)
+    times = []
+    for step in range(1, steps + 1):
+        task_id = case["tasks"][0]["id"]
+        t0 = time.perf_counter()
+        case = cases.complete_task(ctx, task_id, CLERK, {"step": step})
+        times.append(time.perf_counter() - t0)
+    ctx.db_engine.dispose()
+    return times
+
+
+def summarize(name: str, times: list[float]) -> dict:
+    early, late = times[:10], times[-10:]
+    return {"name": name, "p50_ms": statistics.median(times) * 1e3, "p95_ms": percentile(times, 95) * 1e3,
+            "early_p50_ms": statistics.median(early) * 1e3, "late_p50_ms": statistics.median(late) * 1e3,
+            "growth": statistics.median(late) / statistics.median(early)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
+                        help="admin URL; a scratch database is created and dropped ('' to skip)")
+    parser.add_argument("--json", dest="json_path")
+    args = parser.parse_args()
+
+    rows = [summarize("bare SpiffWorkflow (memory)", bare(args.steps, False)),
+            summarize("bare SpiffWorkflow + JSON save/load", bare(args.steps, True))]
+    with tempfile.TemporaryDirectory() as tmp:
+        rows.append(summarize("cadreflow on SQLite", engine_steps(f"sqlite:///{tmp}/bench.sqlite", args.steps)))
+    if args.postgres:
+        name = f"cadreflow_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        try:
+            url = args.postgres.rsplit("/", 1)[0] + "/" + name
+            rows.append(summarize("cadreflow on PostgreSQL", engine_steps(url, args.steps)))
+        finally:
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    floor = rows[1]["p50_ms"]
+    print(f"one task completion over {args.steps} steps of one case (ratios against bare+JSON p50 = {floor:.3f} ms)")
+    print(f"{'':38} {'p50 ms':>8} {'p95 ms':>8} {'vs json':>8} {'steps1-10':>10} {'last 10':>9} {'growth':>7}")
+    for r in rows:
+        r["ratio_vs_bare_json"] = r["p50_ms"] / floor
+        print(f"{r['name']:38} {r['p50_ms']:8.3f} {r['p95_ms']:8.3f} {r['ratio_vs_bare_json']:8.2f} "
+              f"{r['early_p50_ms']:10.3f} {r['late_p50_ms']:9.3f} {r['growth']:7.2f}")
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps({"steps": args.steps, "rows": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

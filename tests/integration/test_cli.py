@@ -1,0 +1,63 @@
+"""The `cadreflow` commands against a real database file, as an operator would use them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api import create_app, engine_context
+from tests.engine_helpers import BPMN_DIR, CLERK, example_registry, start_example, task
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}", "TESTING": True})
+    engine_context(app).registry.services.update(example_registry().services)
+    return app
+
+
+def invoke(app, *args):
+    return app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
+
+
+def test_operator_commands_from_empty_database_to_verified_trail(app, tmp_path):
+    assert "up to date" in invoke(app, "db", "upgrade").output
+    out = invoke(app, "deploy", str(BPMN_DIR), "--as", "editor1").output
+    assert "example_case: version 1 deployed" in out
+    assert "version 1 unchanged" in invoke(app, "deploy", str(BPMN_DIR)).output
+    assert "created clerk9" in invoke(app, "users", "create", "clerk9", "--role", "clerk", "--password", "pw").output
+    assert "created demo user auditor1" in invoke(app, "demo").output
+
+    ctx = engine_context(app)
+    case = start_example(ctx)
+    from engine import cases
+
+    cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+    exported = tmp_path / "checkpoint.json"
+    assert "root" in invoke(app, "audit", "checkpoint", "--export", str(exported)).output
+    assert json.loads(exported.read_text())["stream_count"] == 2  # the case and the procedures stream
+
+    result = invoke(app, "audit", "verify", "--checkpoint", str(exported))
+    assert result.exit_code == 0 and "OK" in result.output
+    result = invoke(app, "audit", "replay", str(case["id"]))
+    assert result.exit_code == 0 and "task_completed" in result.output
+    csv_out = invoke(app, "audit", "export", str(case["id"]), "--format", "csv").output
+    assert csv_out.splitlines()[0].startswith("seq,at,actor,action")
+    assert len(csv_out.splitlines()) == 1 + 2
+
+    with ctx.db_engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
+        conn.exec_driver_sql("UPDATE audit_events SET actor_username = 'someone_else' WHERE seq = 2 AND case_id = 1")
+    result = invoke(app, "audit", "verify")
+    assert result.exit_code == 1
+    assert "TAMPERED case/1 seq 2" in result.output
+
+
+def test_deploy_reports_each_problem_and_fails(app, tmp_path):
+    invoke(app, "db", "upgrade")
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text((BPMN_DIR / "example_case.bpmn").read_text().replace('decision == "reject"', "().__class__"))
+    result = app.test_cli_runner().invoke(args=["deploy", str(bad)])
+    assert result.exit_code == 1
+    assert "[f_rejected]" in result.output and "not allowed" in result.output
