@@ -131,3 +131,33 @@ def test_two_workers_on_postgresql_fire_each_timer_once(postgres_url):
         counts = uow.session.execute(select(AuditEvent.case_id, func.count()).where(
             AuditEvent.action == "timer_fired").group_by(AuditEvent.case_id)).all()
     assert sorted(counts) == [(i, 1) for i in sorted(ids)]
+
+
+def _complete_in_process(url, task_id, decision, barrier, results):
+    ctx = make_ctx(url, example_registry())
+    barrier.wait(timeout=30)
+    try:
+        cases.complete_task(ctx, task_id, CLERK, {"decision": decision})
+        results.put("ok")
+    except Conflict:
+        results.put("conflict")
+
+
+def test_two_processes_complete_the_same_task(ctx, db_url):
+    import multiprocessing
+
+    case = start_example(ctx)
+    review = task(case, "review")["id"]
+    mp = multiprocessing.get_context("spawn")
+    barrier, results = mp.Barrier(2), mp.Queue()
+    procs = [mp.Process(target=_complete_in_process, args=(db_url, review, d, barrier, results))
+             for d in ("approve", "reject")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert sorted(results.get(timeout=5) for _ in procs) == ["conflict", "ok"]
+    with ctx.unit_of_work() as uow:
+        completed = uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case["id"],
+                                                                 AuditEvent.action == "task_completed")).all()
+        assert len(completed) == 1

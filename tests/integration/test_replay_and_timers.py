@@ -1,0 +1,83 @@
+"""Replay finds what changed; the test clock; the worker loop."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from engine import cases, timers
+from engine.clock import SettableClock, SystemClock
+from engine.context import EngineContext
+from engine.replay import replay
+from tests.conftest import make_ctx
+from tests.engine_helpers import (
+    CLERK,
+    INSPECTOR,
+    deploy_example,
+    example_registry,
+    run_to_end,
+    run_to_timer,
+    start_example,
+    task,
+)
+
+
+@pytest.fixture
+def ctx(db_url):
+    ctx = make_ctx(db_url, example_registry())
+    deploy_example(ctx)
+    return ctx
+
+
+def test_replay_reports_a_decision_that_no_longer_follows(ctx):
+    case = run_to_end(ctx, start_example(ctx))
+    assert replay(ctx, case["id"]).ok
+    # a handler that now decides differently from the one that ran: the replay shows where
+    ctx.registry.services["count_passes"] = lambda params, _ctx: {"passed": 0, "total": len(params["assessments"])}
+    report = replay(ctx, case["id"])
+    assert not report.ok
+    first = report.mismatches[0]
+    assert first["action"] == "task_completed" and "decision differs" in " ".join(m["problem"] for m in report.mismatches)
+    assert any("state hash" in m["problem"] for m in report.mismatches)
+
+
+def test_replay_of_a_case_with_parallel_instances_in_any_order(ctx):
+    case = start_example(ctx, candidates=("甲", "乙", "丙"))
+    case = cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+    for t in reversed([t for t in case["tasks"] if t["element_id"] == "assess"]):
+        ctx.clock.advance(hours=1)
+        case = cases.complete_task(ctx, t["id"], INSPECTOR, {"assessment": {"pass": t["prefill"]["candidate"] != "丙"}})
+    assert case["data"]["tally"] == {"passed": 2, "total": 3}
+    assert replay(ctx, case["id"]).ok
+
+
+def test_timer_fires_from_the_worker_loop(ctx):
+    case = run_to_timer(ctx, start_example(ctx))
+    ctx.clock.advance(days=6)
+    stop = threading.Event()
+    worker = threading.Thread(target=timers.run_worker, args=(ctx,), kwargs={"interval": 0.05, "stop": stop})
+    worker.start()
+    try:
+        for _ in range(100):
+            if cases.get_case(ctx, case["id"])["next_due_at"] is None:
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        worker.join(5)
+    after = cases.get_case(ctx, case["id"])
+    assert after["next_due_at"] is None and after["last_seq"] == case["last_seq"] + 1
+    with ctx.unit_of_work() as uow:
+        from engine.storage.models import AuditCheckpoint
+
+        assert uow.session.query(AuditCheckpoint).count() == 1  # the loop also took a checkpoint
+
+
+def test_test_clock_only_with_the_environment_switch(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    monkeypatch.delenv("CADREFLOW_TEST_CLOCK", raising=False)
+    assert isinstance(EngineContext.from_url(url).clock, SystemClock)
+    monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
+    clock = EngineContext.from_url(url).clock
+    assert isinstance(clock, SettableClock) and clock.settable
