@@ -7,15 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from engine import audit, cases
-from tests.conftest import make_ctx
-from tests.engine_helpers import CLERK, deploy_example, example_registry, start_example, task
-
-
-@pytest.fixture
-def ctx(db_url):
-    ctx = make_ctx(db_url, example_registry())
-    deploy_example(ctx)
-    return ctx
+from tests.engine_helpers import CLERK, start_example, task
 
 
 def tamper(ctx, *statements):

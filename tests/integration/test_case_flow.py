@@ -9,25 +9,15 @@ import pytest
 from engine import audit, cases, timers
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.replay import replay
-from tests.conftest import make_ctx
 from tests.engine_helpers import (
     CLERK,
     HEAD,
     INSPECTOR,
-    deploy_example,
-    example_registry,
     run_to_end,
     run_to_timer,
     start_example,
     task,
 )
-
-
-@pytest.fixture
-def ctx(db_url):
-    ctx = make_ctx(db_url, example_registry())
-    deploy_example(ctx)
-    return ctx
 
 
 def test_full_case_runs_every_kind_of_element(ctx, clock_start):

@@ -17,13 +17,6 @@ from tests.conftest import make_ctx
 from tests.engine_helpers import CLERK, deploy_example, example_registry, run_to_timer, start_example, task
 
 
-@pytest.fixture
-def ctx(db_url):
-    ctx = make_ctx(db_url, example_registry())
-    deploy_example(ctx)
-    return ctx
-
-
 def event_count(ctx, case_id):
     with ctx.unit_of_work() as uow:
         return uow.session.scalar(select(func.count()).where(AuditEvent.case_id == case_id))

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from engine import cases, timers
 from engine.clock import SettableClock, SystemClock
 from engine.context import EngineContext
 from engine.replay import replay
-from tests.conftest import make_ctx
 from tests.engine_helpers import (
     CLERK,
     INSPECTOR,
-    deploy_example,
-    example_registry,
     run_to_end,
     run_to_timer,
     start_example,
     task,
 )
-
-
-@pytest.fixture
-def ctx(db_url):
-    ctx = make_ctx(db_url, example_registry())
-    deploy_example(ctx)
-    return ctx
 
 
 def test_replay_reports_a_decision_that_no_longer_follows(ctx):
