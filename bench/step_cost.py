@@ -26,7 +26,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from engine import cases
+from engine import audit, cases, runtime, steps
 from engine.actors import Actor
 from engine.clock import SettableClock
 from engine.context import EngineContext
@@ -34,6 +34,7 @@ from engine.migrations import upgrade
 from engine.procedures import deploy_files
 from engine.registry import Registry
 from engine.sandbox import SandboxedScriptEngine
+from engine.storage.db import UnitOfWork
 
 BPMN = Path(__file__).with_name("loop_case.bpmn")
 CLERK = Actor("clerk1", "Clerk", frozenset({"clerk"}))
@@ -69,17 +70,53 @@ def bare(steps: int, with_json: bool) -> list[float]:
     return times
 
 
-def engine_steps(url: str, steps: int) -> list[float]:
+class Phases:
+    """Wall time spent in each phase of the engine's step, by wrapping the functions that do them."""
+
+    TARGETS = [("load", runtime, "load"), ("dump", steps, "dump"), ("ready tasks", steps, "ready_user_tasks"), ("audit", audit, "chain"),
+               ("commit", UnitOfWork, "commit"), ("run", runtime.Runner, "_run")]
+
+    def __init__(self):
+        self.totals = dict.fromkeys([t[0] for t in self.TARGETS], 0.0)
+        self._saved = []
+
+    def __enter__(self):
+        for name, owner, attr in self.TARGETS:
+            original = getattr(owner, attr)
+            self._saved.append((owner, attr, original))
+            setattr(owner, attr, self._timed(name, original))
+        return self
+
+    def __exit__(self, *exc):
+        for owner, attr, original in self._saved:
+            setattr(owner, attr, original)
+
+    def _timed(self, name, fn):
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.totals[name] += time.perf_counter() - t0
+
+        return wrapper
+
+
+def engine_steps(url: str, steps: int, phases: dict | None = None) -> list[float]:
     upgrade(url)
     ctx = EngineContext.from_url(url, registry=Registry(), clock=SettableClock())
     deploy_files(ctx, {BPMN.name: BPMN.read_text()}, Actor("bench", "bench", frozenset({"editor"})))
     case = cases.start_case(ctx, "loop_case", {}, CLERK, parameters={"rounds": 10**6}, may_override=True)
     times = []
-    for step in range(1, steps + 1):
-        task_id = case["tasks"][0]["id"]
-        t0 = time.perf_counter()
-        case = cases.complete_task(ctx, task_id, CLERK, {"step": step})
-        times.append(time.perf_counter() - t0)
+    with Phases() as measured:
+        for step in range(1, steps + 1):
+            task_id = case["tasks"][0]["id"]
+            t0 = time.perf_counter()
+            case = cases.complete_task(ctx, task_id, CLERK, {"step": step})
+            times.append(time.perf_counter() - t0)
+    if phases is not None:
+        phases.update({k: v / steps * 1e3 for k, v in measured.totals.items()})
+        phases["other (SQL, validation)"] = sum(times) / steps * 1e3 - sum(measured.totals.values()) / steps * 1e3
     ctx.db_engine.dispose()
     return times
 
@@ -101,15 +138,19 @@ def main() -> None:
 
     rows = [summarize("bare SpiffWorkflow (memory)", bare(args.steps, False)),
             summarize("bare SpiffWorkflow + JSON save/load", bare(args.steps, True))]
+    breakdown = {}
     with tempfile.TemporaryDirectory() as tmp:
-        rows.append(summarize("cadreflow on SQLite", engine_steps(f"sqlite:///{tmp}/bench.sqlite", args.steps)))
+        breakdown["SQLite"] = {}
+        rows.append(summarize("cadreflow on SQLite",
+                              engine_steps(f"sqlite:///{tmp}/bench.sqlite", args.steps, breakdown["SQLite"])))
     if args.postgres:
         name = f"cadreflow_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name}")
         try:
             url = args.postgres.rsplit("/", 1)[0] + "/" + name
-            rows.append(summarize("cadreflow on PostgreSQL", engine_steps(url, args.steps)))
+            breakdown["PostgreSQL"] = {}
+            rows.append(summarize("cadreflow on PostgreSQL", engine_steps(url, args.steps, breakdown["PostgreSQL"])))
         finally:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -121,8 +162,11 @@ def main() -> None:
         r["ratio_vs_bare_json"] = r["p50_ms"] / floor
         print(f"{r['name']:38} {r['p50_ms']:8.3f} {r['p95_ms']:8.3f} {r['ratio_vs_bare_json']:8.2f} "
               f"{r['early_p50_ms']:10.3f} {r['late_p50_ms']:9.3f} {r['growth']:7.2f}")
+    print("\nmean ms per step by phase (run = SpiffWorkflow work inside the step; other = SQL and the rest)")
+    for db, phases in breakdown.items():
+        print(f"  {db:<11} " + "  ".join(f"{k} {v:.2f}" for k, v in phases.items()))
     if args.json_path:
-        Path(args.json_path).write_text(json.dumps({"steps": args.steps, "rows": rows}, indent=1))
+        Path(args.json_path).write_text(json.dumps({"steps": args.steps, "rows": rows, "phases": breakdown}, indent=1))
 
 
 if __name__ == "__main__":
