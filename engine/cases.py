@@ -51,24 +51,97 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
 
 def complete_task(ctx, task_id: str, actor: Actor, data: dict, *, role: str | None = None,
                   comment: str | None = None, locale: str = "zh-CN") -> dict:
+    try:
+        return _complete_task(ctx, task_id, actor, data, role, comment, locale)
+    except Forbidden as refusal:
+        if "case_id" in refusal.details:
+            _record_refusal(ctx, refusal, actor, data)
+        raise
+
+
+def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
     with ctx.unit_of_work(write=True) as uow:
         session = uow.session
         row = session.get(CaseTask, task_id)
         if row is None:
             raise _missing_task(session, task_id)
         role = role or row.role
+        where = {"case_id": row.case_id, "element_id": row.element_id, "task_id": task_id, "role": role}
         if row.role and (role != row.role or not actor.holds(row.role)):
             raise Forbidden(f"this task is for the role '{row.role}', which {actor.username} does not act in",
-                            message_zh=f"该任务须由角色“{row.role}”办理，{actor.username} 无此角色")
+                            message_zh=f"该任务须由角色“{row.role}”办理，{actor.username} 无此角色", details=where)
         case = session.get(Case, row.case_id)
-        for guard in ctx.registry.guards:
-            guard(session=session, case=case, task=row, actor=actor, role=role, data=data)
+        try:
+            for guard in ctx.registry.guards:
+                guard(case_data=case.data, task=task_dict(row), actor=actor, role=role, data=data,
+                      declarations=declarations(session, case.id))
+        except Forbidden as exc:
+            exc.details.update(where)
+            raise
         form_ctx = FormContext(case.id, row.element_id, case.data, row.prefill, case.parameters, actor, role, locale)
         cleaned = _validate(ctx, row.form, data, form_ctx)
         command = Command("task_completed", actor, role, row.element_id, task_id, cleaned, comment)
         case = _step(ctx, uow, case, command)
         uow.commit()
         return case_dict(case, _tasks(session, case.id))
+
+
+def declare_relation(ctx, case_id: int, declaration: dict, actor: Actor, role: str, *,
+                     locale: str = "zh-CN") -> dict:
+    """Record that a user is related to a nominee (回避); guards then refuse that user those steps."""
+    username = declaration.get("username") if isinstance(declaration, dict) else None
+    own = username == actor.username
+    if not own and not (role in ctx.registry.declaration_roles and actor.holds(role)):
+        raise Forbidden("only the user themself or an org_head may declare a relation",
+                        message_zh="仅本人或组织部负责人可申报回避关系")
+    with ctx.unit_of_work(write=True) as uow:
+        case = _running_case(uow.session, case_id)
+        form_ctx = FormContext(case.id, "declaration", case.data, {}, case.parameters, actor, role, locale)
+        cleaned = _validate(ctx, "declaration", declaration, form_ctx)
+        _note(uow.session, case, audit.NewEvent("relation_declared", actor, role, data_in=cleaned), ctx.clock.now())
+        uow.commit()
+        return case_dict(case, _tasks(uow.session, case.id))
+
+
+def declarations(session, case_id: int) -> list[dict]:
+    """The relations declared on a case, read from its audit trail (the trail is the only record)."""
+    events = session.scalars(select(AuditEvent).where(AuditEvent.stream == audit.case_stream(case_id),
+                                                      AuditEvent.action == "relation_declared")
+                             .order_by(AuditEvent.seq))
+    return [{**e.data_in, "declared_by": e.actor_username, "seq": e.seq} for e in events]
+
+
+def _record_refusal(ctx, refusal: Forbidden, actor: Actor, data) -> None:
+    """A refused step is itself recorded (who tried what), in its own transaction."""
+    where = refusal.details
+    try:
+        attempted = audit.jsonable(data)
+    except (TypeError, ValueError):
+        attempted = {"unreadable": repr(data)[:500]}
+    event = audit.NewEvent("step_refused", actor, where.get("role") or "-", where.get("element_id"),
+                           where.get("task_id"), attempted, {"reason": refusal.message, "reason_zh": refusal.message_zh})
+    for _attempt in range(3):  # the note bumps the case version; retry if a step lands meanwhile
+        try:
+            with ctx.unit_of_work(write=True) as uow:
+                case = uow.session.get(Case, where["case_id"])
+                _note(uow.session, case, event, ctx.clock.now())
+                uow.commit()
+                return
+        except Conflict:
+            continue
+
+
+def _note(session, case: Case, event, now) -> None:
+    """An event that changes nothing in the workflow: chained on the case's stream at its current state."""
+    rows = audit.chain(audit.case_stream(case.id), [event], at=now, head=(case.last_seq, case.head_hash),
+                       state_hash=case.state_hash, case_id=case.id)
+    case.last_seq, case.head_hash, case.updated_at = rows[-1].seq, rows[-1].hash, now
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("the case changed meanwhile; try again", message_zh="案件已被更改，请重试") from exc
+    session.add_all(rows)
+    session.flush()
 
 
 def send_message(ctx, case_id: int, name: str, payload: dict, actor: Actor, role: str) -> dict:

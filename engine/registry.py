@@ -26,8 +26,12 @@ class FormContext:
 
 # validate(data, context) -> cleaned data; raises engine.errors.ValidationFailed with per-field messages
 FormValidator = Callable[[dict, FormContext], dict]
-# guard(case, task, actor, role, data) raises engine.errors.Forbidden to refuse a step (e.g. recusal)
+# guard(case=..., task=..., actor=..., role=..., data=..., declarations=[...]) raises
+# engine.errors.Forbidden to refuse a step (e.g. recusal)
 Guard = Callable[..., None]
+# annotate(element_id, data) -> [(action, data_out)]: extra audit events a completed task implies,
+# e.g. an "override" event for each exception a form allowed
+Annotator = Callable[[str, dict], list[tuple[str, dict]]]
 
 
 @dataclass
@@ -36,6 +40,8 @@ class Registry:
     forms: dict[str, FormValidator] = field(default_factory=dict)
     functions: dict[str, Callable] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
+    annotators: list[Annotator] = field(default_factory=list)
+    declaration_roles: set[str] = field(default_factory=set)  # may declare relations for other users
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
 
     def service(self, name: str):

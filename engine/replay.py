@@ -14,7 +14,7 @@ from sqlalchemy import select
 from . import audit
 from .actors import Actor
 from .errors import EngineError, NotFound
-from .steps import INPUT_ACTIONS, Command, execute
+from .steps import INPUT_ACTIONS, NOTE_ACTIONS, Command, execute
 from .storage.models import Case
 
 
@@ -43,6 +43,11 @@ def replay(ctx, case_id: int) -> ReplayReport:
     snapshot = None
     for group in _steps(events):
         first = group[0]
+        if first.action in NOTE_ACTIONS:
+            report.steps.append({"seq": first.seq, "action": first.action, "element_id": first.element_id,
+                                 "actor": first.actor_username, "at": audit.iso(first.at), "ok": True,
+                                 "decisions": [], "state_hash": first.state_hash, "note": True})
+            continue
         command = Command(first.action, Actor(first.actor_username, first.actor_display_name, frozenset()),
                           first.actor_role, first.element_id, first.task_id, dict(first.data_in), first.comment)
         try:
@@ -71,7 +76,7 @@ def replay(ctx, case_id: int) -> ReplayReport:
 def _steps(events) -> list[list]:
     groups: list[list] = []
     for event in events:
-        if event.action in INPUT_ACTIONS or not groups:
+        if event.action in INPUT_ACTIONS or event.action in NOTE_ACTIONS or not groups:
             groups.append([event])
         else:
             groups[-1].append(event)

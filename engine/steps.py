@@ -19,6 +19,8 @@ from .procedures.specs import SpecBundle
 from .runtime import Runner, awaited_messages, deliver_message, dump, next_due, ready_user_tasks, state_hash
 
 INPUT_ACTIONS = ("case_started", "task_completed", "message_received", "timer_fired", "case_terminated")
+# Recorded on a case's stream without changing its state; a replay passes over them.
+NOTE_ACTIONS = ("relation_declared", "step_refused")
 
 
 class StepFailed(EngineError):
@@ -92,6 +94,11 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
 
     events = [NewEvent(command.action, command.actor, command.role, command.element_id, command.task_id,
                        command.data_in, out, command.comment)]
+    if command.action == "task_completed":
+        for annotate in registry.annotators:
+            for action, data_out in annotate(command.element_id, command.data_in):
+                events.append(NewEvent(action, command.actor, command.role, command.element_id, command.task_id,
+                                       data_out=data_out))
     for call in run.engine.calls:
         events.append(NewEvent("service_task", SYSTEM, "system", call.element_id, call.task_id,
                                data_in={"operation": call.operation, "params": call.params},
@@ -122,8 +129,20 @@ def _prefill(task) -> dict:
 
 
 def _end_event(workflow) -> str | None:
-    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if type(t.task_spec).__name__ == "EndEvent"]
-    return ends[-1].task_spec.bpmn_id if ends else None
+    """The `outcome` property of the end event reached (else its id), for a case without `outcome` data."""
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if type(t.task_spec).__name__ == "EndEvent"
+            and t.workflow is workflow]
+    if not ends:
+        return None
+    spec = max(ends, key=lambda t: t.last_state_change).task_spec
+    return (spec.extensions or {}).get("properties", {}).get("outcome") or spec.bpmn_id
+
+
+def output_key(task) -> str:
+    """Where a user task's form data goes: under its element id, or a per-candidate task's output item."""
+    parent = task.parent
+    item = getattr(parent.task_spec, "output_item", None) if parent else None
+    return item.bpmn_id if item is not None else task.task_spec.bpmn_id
 
 
 def _where(exc) -> str:
@@ -140,7 +159,7 @@ def _complete(command: Command, out: dict):
         if task is None or task.state != TaskState.READY:
             raise Conflict("the task is no longer ready (someone else completed it)",
                            message_zh="该任务已不再待办（可能已被他人办理）")
-        task.data.update(command.data_in)
+        task.data[output_key(task)] = command.data_in
         task.run()
 
     return act

@@ -53,7 +53,7 @@ def test_gateway_takes_the_reject_branch(ctx):
     case = start_example(ctx)
     case = cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "reject"})
     assert case["status"] == "completed"
-    assert case["outcome"] == "end_rejected"
+    assert case["outcome"] == "rejected"
 
 
 def test_every_step_is_audited_and_replays_to_the_same_state(ctx):
@@ -80,13 +80,22 @@ def test_every_step_is_audited_and_replays_to_the_same_state(ctx):
         assert audit.verify(uow.session).ok
 
 
-def test_wrong_role_is_refused_and_changes_nothing(ctx):
+def test_wrong_role_is_refused_and_only_the_refusal_is_recorded(ctx):
     case = start_example(ctx)
     with pytest.raises(Forbidden):
         cases.complete_task(ctx, task(case, "review")["id"], INSPECTOR, {"decision": "approve"})
     with pytest.raises(Forbidden):
         cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"}, role="org_head")
-    assert cases.get_case(ctx, case["id"])["last_seq"] == 1
+    after = cases.get_case(ctx, case["id"])
+    assert (after["tasks"], after["data"]) == (case["tasks"], case["data"])
+    with ctx.unit_of_work() as uow:
+        events = audit.events_of(uow.session, audit.case_stream(case["id"]))
+        assert [(e.action, e.actor_username, e.actor_role) for e in events] == [
+            ("case_started", "clerk1", "clerk"), ("step_refused", "inspector1", "clerk"),
+            ("step_refused", "clerk1", "org_head")]
+        assert events[1].data_in == {"decision": "approve"} and "clerk" in events[1].data_out["reason"]
+        assert audit.verify(uow.session).ok
+    assert replay(ctx, case["id"]).ok
 
 
 def test_completed_task_gives_conflict_naming_who_did_it(ctx):
@@ -114,3 +123,30 @@ def test_inbox_lists_ready_tasks_by_role_and_case(ctx):
     assert cases.list_tasks(ctx, roles={"inspector"}) == []
     assert [t["case_id"] for t in cases.list_tasks(ctx, case_id=second["id"])] == [second["id"]]
     assert first["tasks"][0]["id"] != second["tasks"][0]["id"]
+
+
+def test_declared_relations_reach_the_guards_and_refusals_are_recorded(ctx):
+    def recusal(*, task, actor, declarations, **_):
+        related = {d["nominee"] for d in declarations if d["username"] == actor.username}
+        if task["prefill"].get("candidate") in related:
+            raise Forbidden(f"{actor.username} declared a relation to {task['prefill']['candidate']}")
+
+    ctx.registry.guards.append(recusal)
+    ctx.registry.declaration_roles.add("org_head")
+    case = start_example(ctx)
+    with pytest.raises(Forbidden):  # someone else's relation, declared by a clerk
+        cases.declare_relation(ctx, case["id"], {"username": "inspector1", "nominee": "甲", "relation": "spouse"},
+                               CLERK, "clerk")
+    cases.declare_relation(ctx, case["id"], {"username": "inspector1", "nominee": "甲", "relation": "spouse"},
+                           INSPECTOR, "inspector")
+    case = cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+    jia = next(t for t in case["tasks"] if t["prefill"].get("candidate") == "甲")
+    yi = next(t for t in case["tasks"] if t["prefill"].get("candidate") == "乙")
+    with pytest.raises(Forbidden, match="甲"):
+        cases.complete_task(ctx, jia["id"], INSPECTOR, {"pass": True})
+    cases.complete_task(ctx, yi["id"], INSPECTOR, {"pass": True})
+    with ctx.unit_of_work() as uow:
+        assert [d["nominee"] for d in cases.declarations(uow.session, case["id"])] == ["甲"]
+        actions = [e.action for e in audit.events_of(uow.session, audit.case_stream(case["id"]))]
+    assert actions[:4] == ["case_started", "relation_declared", "task_completed", "step_refused"]
+    assert replay(ctx, case["id"]).ok

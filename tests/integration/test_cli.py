@@ -57,7 +57,7 @@ def test_operator_commands_from_empty_database_to_verified_trail(app, tmp_path):
 def test_deploy_reports_each_problem_and_fails(app, tmp_path):
     invoke(app, "db", "upgrade")
     bad = tmp_path / "bad.bpmn"
-    bad.write_text((BPMN_DIR / "example_case.bpmn").read_text().replace('decision == "reject"', "().__class__"))
+    bad.write_text((BPMN_DIR / "example_case.bpmn").read_text().replace('review["decision"] == "reject"', "().__class__"))
     result = app.test_cli_runner().invoke(args=["deploy", str(bad)])
     assert result.exit_code == 1
     assert "[f_rejected]" in result.output and "not allowed" in result.output

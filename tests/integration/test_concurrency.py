@@ -52,7 +52,7 @@ def test_two_clerks_complete_the_same_task_at_once(ctx, monkeypatch):
         completed = uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case["id"],
                                                                  AuditEvent.action == "task_completed")).all()
         assert len(completed) == 1
-        assert completed[0].data_in["decision"] == successes[0]["data"]["decision"]
+        assert completed[0].data_in["decision"] == successes[0]["data"]["review"]["decision"]
         assert audit.verify(uow.session).ok
 
 
@@ -68,9 +68,9 @@ def test_a_step_that_raises_midway_leaves_no_trace(ctx):
     from tests.engine_helpers import INSPECTOR
 
     first, second = [t for t in case["tasks"] if t["element_id"] == "assess"]
-    cases.complete_task(ctx, first["id"], INSPECTOR, {"assessment": {"pass": True}})
+    cases.complete_task(ctx, first["id"], INSPECTOR, {"pass": True})
     with pytest.raises(StepFailed, match="tally"):
-        cases.complete_task(ctx, second["id"], INSPECTOR, {"assessment": {"pass": True}})
+        cases.complete_task(ctx, second["id"], INSPECTOR, {"pass": True})
     after = cases.get_case(ctx, case["id"])
     assert after["last_seq"] == before["last_seq"] + 1
     assert [t["id"] for t in after["tasks"]] == [second["id"]]

@@ -43,12 +43,12 @@ def test_running_case_stays_on_its_version(ctx):
     old = start_example(ctx)
     # version 2 renames the review step's gateway condition values
     deploy_example(ctx, TEXT.replace('name="wait_days" value="5"', 'name="wait_days" value="9"')
-                   .replace('decision == "reject"', 'decision == "refuse"'))
+                   .replace('review["decision"] == "reject"', 'review["decision"] == "refuse"'))
     new = start_example(ctx)
     assert (old["parameters"]["wait_days"], new["parameters"]["wait_days"]) == (5, 9)
     assert old["version_id"] != new["version_id"]
     done = cases.complete_task(ctx, task(old, "review")["id"], CLERK, {"decision": "reject"})
-    assert done["outcome"] == "end_rejected"  # version 1's condition still applies
+    assert done["outcome"] == "rejected"  # version 1's condition still applies
 
 
 def test_parameter_overrides_need_permission_and_known_keys(ctx):
@@ -70,9 +70,9 @@ def test_parameter_overrides_need_permission_and_known_keys(ctx):
     [
         (('<bpmn:flowNodeRef>review</bpmn:flowNodeRef>', ''), "review", "no lane"),
         (('<spiffworkflow:property name="form" value="review" />', ''), "review", "no form"),
-        (('decision == "reject"', "__import__('os').system('id')"), "f_rejected", "not allowed"),
-        (('decision == "reject"', "().__class__.__base__"), "f_rejected", "not allowed"),
-        (('decision == "reject"', "${decision == 'reject'}"), "f_rejected", "JUEL/FEEL"),
+        (('review["decision"] == "reject"', "__import__('os').system('id')"), "f_rejected", "not allowed"),
+        (('review["decision"] == "reject"', "().__class__.__base__"), "f_rejected", "not allowed"),
+        (('review["decision"] == "reject"', "${decision == 'reject'}"), "f_rejected", "JUEL/FEEL"),
         (('id="count_passes"', 'id="rm_rf"'), "tally", "not a registered handler"),
         (('outcome = "done"', 'import os'), "conclude", "script"),
         (('calledElement="sign_off_part"', 'calledElement="missing_part"'), None, "missing_part"),
