@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import audit
 from .actors import Actor
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .reference import StepReference
 from .registry import FormContext
 from .steps import Command, StepResult, execute
 from .storage.models import AuditEvent, Case, CaseTask, ProcedureVersion
@@ -42,7 +43,7 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
         uow.session.flush()  # the case id seeds the step's task ids
         command = Command("case_started", actor, role, element_id=version.key,
                           data_in={**cleaned, "parameters": effective})
-        result = execute(bundle, ctx.registry, case.id, 1, now, None, command)
+        result = execute(bundle, ctx.registry, case.id, 1, now, None, command, StepReference(uow.session))
         result.events[0].data_out.update(procedure=version.key, version=version.version, parameters=effective)
         save_step(uow.session, case, result, now)
         uow.commit()
@@ -190,7 +191,8 @@ def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None
 def _step(ctx, uow, case: Case, command: Command) -> Case:
     now = ctx.clock.now()
     bundle = ctx.specs.get(uow.session, case.version_id)
-    result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command)
+    result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command,
+                     StepReference(uow.session))
     save_step(uow.session, case, result, now)
     return case
 

@@ -94,12 +94,12 @@ def _is_timer(task_spec) -> bool:
 class Runner:
     """Runs one step of one case deterministically at `now` with ids seeded by (case, seq)."""
 
-    def __init__(self, bundle: SpecBundle, registry, now: datetime, seed: str):
+    def __init__(self, bundle: SpecBundle, registry, now: datetime, seed: str, reference=None):
         self.bundle = bundle
         self.now = now
         self.seed = seed
         self.engine = SandboxedScriptEngine(services=registry.services, functions=registry.functions,
-                                            now=lambda: now)
+                                            now=lambda: now, reference=reference)
 
     def new(self, data: dict) -> StepRun:
         with determinism.step_context(self.now, self.seed):

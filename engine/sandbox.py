@@ -475,6 +475,9 @@ class ServiceContext:
     element_id: str
     data: dict  # a deep copy of the task data
     now: datetime | None
+    # reference(kind) -> reference data such as an admin-maintained calendar; what a handler reads
+    # is recorded with its call, and a replay hands it back the recorded value
+    reference: Callable[[str], Any] | None = None
 
 
 @dataclasses.dataclass
@@ -484,6 +487,7 @@ class ServiceCall:
     operation: str
     params: dict
     result: Any
+    references: dict = dataclasses.field(default_factory=dict)
 
 
 class SandboxedScriptEngine(PythonScriptEngine):
@@ -495,10 +499,12 @@ class SandboxedScriptEngine(PythonScriptEngine):
 
     def __init__(self, services: Mapping[str, Callable] | None = None,
                  functions: Mapping[str, Callable] | None = None,
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None,
+                 reference: Callable[[str], Any] | None = None) -> None:
         super().__init__(environment=_SandboxEnvironment(functions or {}))
         self.services = dict(services or {})
         self.now = now
+        self.reference = reference
         self.calls: list[ServiceCall] = []
 
     @staticmethod
@@ -536,11 +542,19 @@ class SandboxedScriptEngine(PythonScriptEngine):
                 known = ", ".join(sorted(self.services)) or "none"
                 raise SandboxError(operation_name, f"unknown service operation; known: {known}", "service")
             params = copy.deepcopy({name: p["value"] for name, p in operation_params.items()})
-            ctx = ServiceContext(element_id, copy.deepcopy(task.data), self.now() if self.now else None)
+            used: dict = {}
+
+            def reference(kind: str):
+                if self.reference is None:
+                    raise LookupError(f"no reference data is available (asked for '{kind}')")
+                used[kind] = self.reference(kind)
+                return copy.deepcopy(used[kind])
+
+            ctx = ServiceContext(element_id, copy.deepcopy(task.data), self.now() if self.now else None, reference)
             result = handler(copy.deepcopy(params), ctx)
             encoded = json.dumps(result)
         except Exception as e:
             raise WorkflowTaskException(f"service task '{element_id}', operation '{operation_name}': {e}",
                                         task=task, exception=e) from e
-        self.calls.append(ServiceCall(str(task.id), element_id, operation_name, params, result))
+        self.calls.append(ServiceCall(str(task.id), element_id, operation_name, params, result, used))
         return encoded

@@ -53,9 +53,13 @@ class StepResult:
 
 
 def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | None,
-            command: Command) -> StepResult | None:
-    """Run `command` against the case. Returns None when a timer tick found nothing due."""
-    runner = Runner(bundle, registry, now, seed=f"{case_id}:{seq}")
+            command: Command, reference=None) -> StepResult | None:
+    """Run `command` against the case. Returns None when a timer tick found nothing due.
+
+    `reference(kind)` supplies reference data (e.g. the calendar) to service handlers; what they
+    read is recorded in their events' data_in, so a replay can supply exactly the same.
+    """
+    runner = Runner(bundle, registry, now, seed=f"{case_id}:{seq}", reference=reference)
     out: dict = {}
     try:
         if command.action == "case_started":
@@ -100,9 +104,11 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
                 events.append(NewEvent(action, command.actor, command.role, command.element_id, command.task_id,
                                        data_out=data_out))
     for call in run.engine.calls:
+        data_in = {"operation": call.operation, "params": call.params}
+        if call.references:
+            data_in["reference"] = call.references
         events.append(NewEvent("service_task", SYSTEM, "system", call.element_id, call.task_id,
-                               data_in={"operation": call.operation, "params": call.params},
-                               data_out={"result": call.result}))
+                               data_in=data_in, data_out={"result": call.result}))
     return StepResult(text, state_hash(text), status, outcome, data,
                       next_due(workflow) if status == "running" else None, tasks, events)
 

@@ -12,6 +12,7 @@ from . import audit
 from .actors import SYSTEM
 from .cases import save_step  # the same write path as every other step
 from .errors import EngineError
+from .reference import StepReference
 from .steps import Command, execute
 from .storage.models import AuditCheckpoint, Case
 
@@ -59,7 +60,8 @@ def _postpone(ctx, case_id: int, now, delay: timedelta = timedelta(minutes=1)) -
 def _fire(ctx, uow, case: Case, now) -> bool:
     bundle = ctx.specs.get(uow.session, case.version_id)
     command = Command("timer_fired", SYSTEM, "system")
-    result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command)
+    result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command,
+                     StepReference(uow.session))
     if result is None:
         # Due by the column but not by SpiffWorkflow (e.g. clock skew): recompute and move on.
         case.next_due_at = None if case.next_due_at is None else max(case.next_due_at, now) + timedelta(seconds=1)

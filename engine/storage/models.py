@@ -132,3 +132,21 @@ class AuditCheckpoint(Base):
     event_count: Mapped[int] = mapped_column(Integer)
     root: Mapped[str] = mapped_column(String(64))
     heads: Mapped[list[Any]]  # [[stream, seq, hash], ...] sorted by stream
+
+
+class ReferenceEntry(Base):
+    """Reference data a procedure's handlers read (e.g. admin-entered calendar days), by kind and key.
+
+    Handlers see it only through their ServiceContext, and what they read is recorded in their
+    audit events; changes are audited on the stream "reference/<kind>".
+    """
+
+    __tablename__ = "reference_entries"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    value: Mapped[dict[str, Any]]
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime]

@@ -69,3 +69,28 @@ def test_test_clock_only_with_the_environment_switch(monkeypatch, tmp_path):
     monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
     clock = EngineContext.from_url(url).clock
     assert isinstance(clock, SettableClock) and clock.settable
+
+
+def test_reference_data_read_by_a_handler_is_recorded_and_replayed(ctx):
+    from engine import audit, reference
+    from engine.actors import Actor
+
+    admin = Actor("admin1", "Admin", frozenset({"admin"}))
+    reference.put_entries(ctx, "bonus", {"extra": {"passes": 10}}, admin, "admin")
+
+    def count_with_bonus(params, service_ctx):
+        extra = service_ctx.reference("bonus").get("extra", {}).get("passes", 0)
+        return {"passed": extra + sum(1 for a in params["assessments"] if a["pass"]),
+                "total": len(params["assessments"])}
+
+    ctx.registry.services["count_passes"] = count_with_bonus
+    case = run_to_timer(ctx, start_example(ctx))
+    assert case["data"]["tally"]["passed"] == 12
+    reference.put_entries(ctx, "bonus", {"extra": {"passes": 0}}, admin, "admin")  # changed afterwards
+    assert replay(ctx, case["id"]).ok  # the replay used what the handler read at the time
+    with ctx.unit_of_work() as uow:
+        tally = next(e for e in audit.events_of(uow.session, audit.case_stream(case["id"]))
+                     if e.action == "service_task")
+        assert tally.data_in["reference"] == {"bonus": {"extra": {"passes": 10}}}
+        changes = audit.events_of(uow.session, "reference/bonus")
+        assert [e.data_out["replaced"] for e in changes] == [{}, {"extra": {"passes": 10}}]
