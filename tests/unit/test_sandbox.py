@@ -181,7 +181,10 @@ def test_service_task_calls_handler_and_records_the_call():
     assert workflow.data["a"] == 20
     (params, ctx), = seen
     assert params == {"x": 21}
-    assert ctx == ServiceContext(element_id="work", data={"a": "mutated"}, now=now)
+    assert (ctx.element_id, ctx.data, ctx.now) == ("work", {"a": "mutated"}, now)
+    assert isinstance(ctx, ServiceContext)
+    with pytest.raises(LookupError):  # no reference data was given to this engine
+        ctx.reference("calendar")
     (call,) = engine.calls
     assert isinstance(call, ServiceCall)
     task = next(t for t in workflow.get_tasks() if t.task_spec.bpmn_id == "work")
