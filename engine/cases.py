@@ -145,11 +145,15 @@ def _note(session, case: Case, event, now) -> None:
     session.flush()
 
 
-def send_message(ctx, case_id: int, name: str, payload: dict, actor: Actor, role: str) -> dict:
+def send_message(ctx, case_id: int, name: str, payload: dict, actor: Actor, role: str, *,
+                 locale: str = "zh-CN") -> dict:
+    """Deliver a BPMN message; its payload is validated by the form of the same name, if registered."""
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
+        form_ctx = FormContext(case.id, name, case.data, {}, case.parameters, actor, role, locale)
+        payload = _validate(ctx, name, payload, form_ctx)
         case = _step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
         uow.commit()
         return case_dict(case, _tasks(uow.session, case.id))

@@ -136,9 +136,14 @@ def next_due(workflow: BpmnWorkflow) -> datetime | None:
     return min(due) if due else None
 
 
-def awaited_messages(workflow: BpmnWorkflow) -> set[str]:
-    return {e.name for e in workflow.waiting_events() if e.event_type == "MessageEventDefinition"}
+def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict) -> bool:
+    """Deliver to whatever catches it (a waiting catch event or an event subprocess start).
+    Returns False, changing nothing, when nothing in the case catches this message now."""
+    return workflow.event_manager.catch(BpmnEvent(MessageEventDefinition(name), payload), internal=False) > 0
 
 
-def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict) -> None:
-    workflow.catch(BpmnEvent(MessageEventDefinition(name), payload))
+def case_data(workflow: BpmnWorkflow) -> dict:
+    """The case's data as shown and validated against: the latest task's data plus the data objects."""
+    data = dict(workflow.last_task.data) if workflow.last_task else {}
+    data.update(workflow.data.get("data_objects") or {})
+    return data

@@ -16,7 +16,7 @@ from .actors import SYSTEM, Actor
 from .audit import NewEvent, jsonable
 from .errors import Conflict, EngineError
 from .procedures.specs import SpecBundle
-from .runtime import Runner, awaited_messages, deliver_message, dump, next_due, ready_user_tasks, state_hash
+from .runtime import Runner, case_data, deliver_message, dump, next_due, ready_user_tasks, state_hash
 
 INPUT_ACTIONS = ("case_started", "task_completed", "message_received", "timer_fired", "case_terminated")
 # Recorded on a case's stream without changing its state; a replay passes over them.
@@ -82,7 +82,7 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
 
     terminated = command.action == "case_terminated"
     text = dump(workflow)
-    data = jsonable(workflow.last_task.data if workflow.last_task else {})
+    data = jsonable(case_data(workflow))
     if terminated:
         status, outcome = "terminated", "terminated"
     elif workflow.completed:
@@ -173,10 +173,9 @@ def _complete(command: Command, out: dict):
 
 def _message(command: Command, out: dict):
     def act(workflow):
-        if command.element_id not in awaited_messages(workflow):
+        if not deliver_message(workflow, command.element_id, command.data_in):
             raise Conflict(f"the case is not waiting for message '{command.element_id}'",
                            message_zh=f"案件当前不接收消息“{command.element_id}”")
-        deliver_message(workflow, command.element_id, command.data_in)
 
     return act
 
