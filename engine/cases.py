@@ -214,8 +214,7 @@ def save_step(session, case: Case, result: StepResult, now) -> None:
                          state_hash=result.state_hash, case_id=case.id)
     case.snapshot, case.state_hash = result.snapshot, result.state_hash
     case.status, case.outcome, case.data = result.status, result.outcome, result.data
-    warnings = result.data.get("warnings")
-    case.warnings = list(warnings) if isinstance(warnings, list) else []
+    case.warnings = result.warnings
     case.next_due_at, case.updated_at = result.next_due_at, now
     case.last_seq, case.head_hash = events[-1].seq, events[-1].hash
     try:

@@ -42,6 +42,8 @@ class Registry:
     guards: list[Guard] = field(default_factory=list)
     annotators: list[Annotator] = field(default_factory=list)
     declaration_roles: set[str] = field(default_factory=set)  # may declare relations for other users
+    # summarize(case_data) -> [warning codes] shown on the case (e.g. "calendar_unverified")
+    warnings: list[Callable[[dict], list[str]]] = field(default_factory=list)
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
 
     def service(self, name: str):

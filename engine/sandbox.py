@@ -490,6 +490,17 @@ class ServiceCall:
     references: dict = dataclasses.field(default_factory=dict)
 
 
+def data_objects(task) -> dict:
+    """The BPMN data objects visible from a task: its own process's, then its callers'."""
+    found: dict = {}
+    workflow = task.workflow
+    while workflow is not None:
+        for name, value in (workflow.data.get("data_objects") or {}).items():
+            found.setdefault(name, value)
+        workflow = workflow.parent_workflow
+    return found
+
+
 class SandboxedScriptEngine(PythonScriptEngine):
     """The script engine for every BpmnWorkflow built from an uploaded diagram.
 
@@ -517,8 +528,10 @@ class SandboxedScriptEngine(PythonScriptEngine):
         check_expression(expression, self.environment.names)
 
     def evaluate(self, task, expression, external_context=None):
+        # Data objects (process-wide variables) are readable by name; task data wins on a clash.
+        context = {**data_objects(task), **(external_context or {})}
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            return self.environment.evaluate(expression, task.data, context)
         except SpiffWorkflowException as se:
             se.add_note(f"Error evaluating expression '{expression}'")
             raise
@@ -550,7 +563,8 @@ class SandboxedScriptEngine(PythonScriptEngine):
                 used[kind] = self.reference(kind)
                 return copy.deepcopy(used[kind])
 
-            ctx = ServiceContext(element_id, copy.deepcopy(task.data), self.now() if self.now else None, reference)
+            data = copy.deepcopy({**data_objects(task), **task.data})
+            ctx = ServiceContext(element_id, data, self.now() if self.now else None, reference)
             result = handler(copy.deepcopy(params), ctx)
             encoded = json.dumps(result)
         except Exception as e:

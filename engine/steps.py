@@ -50,6 +50,7 @@ class StepResult:
     next_due_at: datetime | None
     tasks: list[dict]
     events: list[NewEvent]
+    warnings: list[str] = field(default_factory=list)
 
 
 def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | None,
@@ -83,6 +84,7 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
     terminated = command.action == "case_terminated"
     text = dump(workflow)
     data = jsonable(case_data(workflow))
+    warnings = sorted({w for summarize in registry.warnings for w in summarize(data)})
     if terminated:
         status, outcome = "terminated", "terminated"
     elif workflow.completed:
@@ -110,7 +112,7 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
         events.append(NewEvent("service_task", SYSTEM, "system", call.element_id, call.task_id,
                                data_in=data_in, data_out={"result": call.result}))
     return StepResult(text, state_hash(text), status, outcome, data,
-                      next_due(workflow) if status == "running" else None, tasks, events)
+                      next_due(workflow) if status == "running" else None, tasks, events, warnings)
 
 
 def task_row(task) -> dict:
@@ -126,12 +128,18 @@ def task_row(task) -> dict:
 
 
 def _prefill(task) -> dict:
-    """A multi-instance child's own item (the candidate of a per-candidate task)."""
+    """What the task is about: a multi-instance child's own item (the candidate of a per-candidate
+    task) and the variables its `prefill` property names (comma-separated)."""
+    found = {}
     parent = task.parent
     item = getattr(parent.task_spec, "input_item", None) if parent else None
     if item is not None and item.bpmn_id in task.data:
-        return {item.bpmn_id: task.data[item.bpmn_id]}
-    return {}
+        found[item.bpmn_id] = task.data[item.bpmn_id]
+    names = (task.task_spec.extensions or {}).get("properties", {}).get("prefill", "")
+    for name in filter(None, (n.strip() for n in names.split(","))):
+        if name in task.data:
+            found[name] = task.data[name]
+    return found
 
 
 def _end_event(workflow) -> str | None:
