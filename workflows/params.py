@@ -1,0 +1,146 @@
+"""Procedure parameters: the defaults of domain.md and exact reading of their values.
+
+A case records the parameters it started with (``case.data["parameters"]``); a diagram's process
+properties override the defaults. Shares are read as :class:`fractions.Fraction` — never floats —
+so that every threshold comparison in ``rules.py`` is exact integer arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+# Exactly the parameter table of workflows/README.md.
+DEFAULTS: dict[str, Any] = {
+    "min_extra_nominees": 1,
+    "ballot_max_choices": None,
+    "recommendation_turnout": "2/3",
+    "exclusion_denominator": "present",
+    "exclusion_share": "1/2",
+    "recommendation_ratio": 3,
+    "inspection_ratio": 2,
+    "override_min_justification": 20,
+    "min_inspection_team": 2,
+    "incompetent_ceiling": "1/3",
+    "approval_floor": "2/3",
+    "decision_quorum": "2/3",
+    "approval_majority": "1/2",
+    "publicity_working_days": 5,
+    "deferral_months": 3,
+    "probation_months": 12,
+    "exam_weight": "0.4",
+    "interview_weight": "0.6",
+}
+
+DENOMINATOR_BASES = ("present", "valid_ballots", "expected")
+
+
+def fraction(value: Any) -> Fraction:
+    """Read an exact fraction: ``"2/3"``, ``"0.4"``, ``"1"``, ``2``, ``Fraction(1, 2)`` or a Decimal.
+
+    Floats and booleans are refused: a float is never exact, and ``True`` is not a share.
+    """
+    if isinstance(value, bool | float):
+        raise ValueError(
+            f"expected an exact fraction such as '2/3' or '0.4', got {type(value).__name__} {value!r}; "
+            "write it as a string"
+        )
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int | Decimal):
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValueError(f"expected a finite number, got {value!r}")
+        return Fraction(value)
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"expected a fraction such as '2/3' or '0.4', got {value!r}") from None
+    raise ValueError(f"expected a fraction such as '2/3' or '0.4', got {type(value).__name__} {value!r}")
+
+
+def integer(value: Any) -> int:
+    """Read a whole number: ``3`` or ``"3"`` (not ``True``, not ``3.0``)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    raise ValueError(f"expected a whole number, got {type(value).__name__} {value!r}")
+
+
+def param(parameters: Mapping[str, Any] | None, name: str) -> Any:
+    """The case's value of parameter ``name``, else its default. Unknown names raise KeyError."""
+    if name not in DEFAULTS:
+        raise KeyError(f"unknown procedure parameter {name!r}")
+    if parameters and name in parameters:
+        return parameters[name]
+    return DEFAULTS[name]
+
+
+def fraction_param(parameters: Mapping[str, Any] | None, name: str) -> Fraction:
+    try:
+        return fraction(param(parameters, name))
+    except ValueError as exc:
+        raise ValueError(f"parameter {name}: {exc}") from None
+
+
+def int_param(parameters: Mapping[str, Any] | None, name: str) -> int:
+    try:
+        return integer(param(parameters, name))
+    except ValueError as exc:
+        raise ValueError(f"parameter {name}: {exc}") from None
+
+
+def with_defaults(parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The full parameter set of a case: the defaults overlaid with ``parameters``."""
+    merged = dict(DEFAULTS)
+    merged.update(parameters or {})
+    return merged
+
+
+_SHARES = ("recommendation_turnout", "exclusion_share", "incompetent_ceiling", "approval_floor",
+           "decision_quorum", "approval_majority", "exam_weight", "interview_weight")
+_COUNTS = {  # name -> smallest allowed value
+    "min_extra_nominees": 0, "override_min_justification": 0, "min_inspection_team": 1,
+    "publicity_working_days": 5, "deferral_months": 0, "probation_months": 0,
+}
+
+
+def validate_parameters(parameters: Mapping[str, Any] | None) -> dict[str, str]:
+    """Errors (name -> message) in a set of overrides; empty when all are acceptable.
+
+    Unknown names are refused (only keys the procedure defines). The publicity period may not be
+    shorter than five working days (the Regulations: 不少于5个工作日).
+    """
+    errors: dict[str, str] = {}
+    for name, value in (parameters or {}).items():
+        if name not in DEFAULTS:
+            errors[name] = "unknown procedure parameter"
+            continue
+        try:
+            if name in _SHARES:
+                share = fraction(value)
+                if not 0 <= share <= 1:
+                    errors[name] = f"must be between 0 and 1, got {share}"
+            elif name in _COUNTS:
+                if integer(value) < _COUNTS[name]:
+                    errors[name] = f"must be at least {_COUNTS[name]}"
+            elif name in ("recommendation_ratio", "inspection_ratio"):
+                if fraction(value) < 1:
+                    errors[name] = "must be at least 1"
+            elif name == "ballot_max_choices":
+                if value is not None and integer(value) < 1:
+                    errors[name] = "must be empty or at least 1"
+            elif name == "exclusion_denominator" and value not in DENOMINATOR_BASES:
+                errors[name] = f"must be one of {', '.join(DENOMINATOR_BASES)}"
+        except ValueError as exc:
+            errors[name] = str(exc)
+    if not errors.keys() & {"exam_weight", "interview_weight"}:
+        merged = with_defaults(parameters)
+        if fraction(merged["exam_weight"]) + fraction(merged["interview_weight"]) != 1:
+            errors["interview_weight"] = "exam_weight and interview_weight must add up to 1"
+    return errors
