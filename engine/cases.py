@@ -79,9 +79,14 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
         except Forbidden as exc:
             exc.details.update(where)
             raise
-        form_ctx = FormContext(case.id, row.element_id, case.data, row.prefill, case.parameters, actor, role, locale)
-        cleaned = _validate(ctx, row.form, data, form_ctx)
-        command = Command("task_completed", actor, role, row.element_id, task_id, cleaned, comment)
+        if not isinstance(data, dict):
+            raise ValidationFailed("the data must be an object", fields={"data": "must be an object / 必须是对象"})
+
+        def validate(submitted: dict, visible: dict) -> dict:
+            form_ctx = FormContext(case.id, row.element_id, visible, row.prefill, case.parameters, actor, role, locale)
+            return _validate(ctx, row.form, submitted, form_ctx)
+
+        command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
         case = _step(ctx, uow, case, command)
         uow.commit()
         return case_dict(case, _tasks(session, case.id))

@@ -143,7 +143,14 @@ def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict) -> bool:
 
 
 def case_data(workflow: BpmnWorkflow) -> dict:
-    """The case's data as shown and validated against: the latest task's data plus the data objects."""
+    """The case's data as shown: the latest task's data of the case and of each running called
+    process (innermost last), plus every data object."""
     data = dict(workflow.last_task.data) if workflow.last_task else {}
-    data.update(workflow.data.get("data_objects") or {})
+    objects = dict(workflow.data.get("data_objects") or {})
+    for sub in workflow.subprocesses.values():
+        if not sub.completed and sub.last_task is not None:
+            data.update(sub.last_task.data)
+        for name, value in (sub.data.get("data_objects") or {}).items():
+            objects.setdefault(name, value)
+    data.update(objects)
     return data

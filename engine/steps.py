@@ -6,6 +6,7 @@ exactly the code the original step ran.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -17,6 +18,7 @@ from .audit import NewEvent, jsonable
 from .errors import Conflict, EngineError
 from .procedures.specs import SpecBundle
 from .runtime import Runner, case_data, deliver_message, dump, next_due, ready_user_tasks, state_hash
+from .sandbox import data_objects
 
 INPUT_ACTIONS = ("case_started", "task_completed", "message_received", "timer_fired", "case_terminated")
 # Recorded on a case's stream without changing its state; a replay passes over them.
@@ -38,6 +40,9 @@ class Command:
     task_id: str | None = None
     data_in: dict = field(default_factory=dict)
     comment: str | None = None
+    # validate(data, visible) -> cleaned data: the task's form, run against the data the task
+    # itself sees; None on replay, where data_in is already the cleaned data that was recorded
+    validate: Callable[[dict, dict], dict] | None = None
 
 
 @dataclass
@@ -134,7 +139,7 @@ def _prefill(task) -> dict:
     parent = task.parent
     item = getattr(parent.task_spec, "input_item", None) if parent else None
     if item is not None and item.bpmn_id in task.data:
-        found[item.bpmn_id] = task.data[item.bpmn_id]
+        found[item.bpmn_name or item.bpmn_id] = task.data[item.bpmn_id]
     names = (task.task_spec.extensions or {}).get("properties", {}).get("prefill", "")
     for name in filter(None, (n.strip() for n in names.split(","))):
         if name in task.data:
@@ -173,6 +178,8 @@ def _complete(command: Command, out: dict):
         if task is None or task.state != TaskState.READY:
             raise Conflict("the task is no longer ready (someone else completed it)",
                            message_zh="该任务已不再待办（可能已被他人办理）")
+        if command.validate is not None:
+            command.data_in = command.validate(command.data_in, {**data_objects(task), **task.data})
         task.data[output_key(task)] = command.data_in
         task.run()
 
