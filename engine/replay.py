@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from . import audit, reference
 from .actors import Actor
+from .clock import utc
 from .errors import EngineError, NotFound
 from .steps import INPUT_ACTIONS, NOTE_ACTIONS, Command, execute
 from .storage.models import Case
@@ -51,7 +52,7 @@ def replay(ctx, case_id: int) -> ReplayReport:
         command = Command(first.action, Actor(first.actor_username, first.actor_display_name, frozenset()),
                           first.actor_role, first.element_id, first.task_id, dict(first.data_in), first.comment)
         try:
-            result = execute(bundle, ctx.registry, case_id, first.seq, first.at, snapshot, command,
+            result = execute(bundle, ctx.registry, case_id, first.seq, utc(first.at), snapshot, command,
                              reference.recorded(group))
         except EngineError as exc:
             report.mismatches.append({"seq": first.seq, "action": first.action, "problem": f"the step failed: {exc}"})

@@ -78,17 +78,12 @@ class StepRun:
 
     workflow: BpmnWorkflow
     engine: SandboxedScriptEngine
-    completed: list = field(default_factory=list)  # (element id, spec type) of every task run by the engine
-
-    @property
-    def timers_fired(self) -> list[str]:
-        return [t.task_spec.bpmn_id for t in self.completed if _is_timer(t.task_spec)]
+    timers_fired: list[str] = field(default_factory=list)  # element ids of the timers that fired
 
 
 def _is_timer(task_spec) -> bool:
     return isinstance(task_spec, CatchingEvent) and isinstance(
-        getattr(task_spec, "event_definition", None), TimerEventDefinition
-    )
+        getattr(task_spec, "event_definition", None), TimerEventDefinition)
 
 
 class Runner:
@@ -114,10 +109,14 @@ class Runner:
             return self._run(workflow, action)
 
     def _run(self, workflow, action) -> StepRun:
-        run = StepRun(workflow, self.engine)
+        before = waiting_timers(workflow)
         action(workflow)
-        workflow.do_engine_steps(did_complete_task=run.completed.append)
-        return run
+        workflow.do_engine_steps()
+        after = waiting_timers(workflow)
+        # a timer that stopped waiting once it was due fired (a cancelled one was not yet due)
+        fired = [element for task_id, (element, due) in before.items()
+                 if task_id not in after and due is not None and due <= self.now]
+        return StepRun(workflow, self.engine, fired)
 
 
 # --- reading a workflow --------------------------------------------------------------------------
@@ -127,12 +126,29 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list:
     return [t for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
 
+def waiting_timers(workflow: BpmnWorkflow) -> dict:
+    """task id -> (element id of the timer, due time or None) for every waiting timer, including
+    the timer behind an event-based gateway."""
+    found = {}
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        definitions = getattr(definition, "event_definitions", None) or [definition]
+        if not any(isinstance(d, TimerEventDefinition) for d in definitions):
+            continue
+        element = task.task_spec.bpmn_id
+        if len(definitions) > 1:  # an event-based gateway: name the timer event behind it
+            timers = [o.bpmn_id for o in task.task_spec.outputs if _is_timer(o)]
+            element = timers[0] if timers else element
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict):  # a cycle timer
+            value = value.get("next") if value.get("cycles") != 0 else None
+        found[task.id] = (element, TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None)
+    return found
+
+
 def next_due(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest due time of any waiting timer, for the indexed `next_due_at` column."""
-    due = []
-    for event in workflow.waiting_events():
-        if "Timer" in event.event_type and isinstance(event.value, str):
-            due.append(TimerEventDefinition.get_datetime(event.value))
+    due = [d for _element, d in waiting_timers(workflow).values() if d is not None]
     return min(due) if due else None
 
 

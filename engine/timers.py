@@ -11,6 +11,7 @@ from sqlalchemy import select
 from . import audit
 from .actors import SYSTEM
 from .cases import save_step  # the same write path as every other step
+from .clock import utc
 from .errors import EngineError
 from .reference import StepReference
 from .steps import Command, execute
@@ -64,7 +65,7 @@ def _fire(ctx, uow, case: Case, now) -> bool:
                      StepReference(uow.session))
     if result is None:
         # Due by the column but not by SpiffWorkflow (e.g. clock skew): recompute and move on.
-        case.next_due_at = None if case.next_due_at is None else max(case.next_due_at, now) + timedelta(seconds=1)
+        case.next_due_at = None if case.next_due_at is None else max(utc(case.next_due_at), now) + timedelta(seconds=1)
         return False
     save_step(uow.session, case, result, now)
     return True

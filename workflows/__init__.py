@@ -25,5 +25,16 @@ DEMO_USERS = {
 
 
 def build_registry() -> Registry:
-    registry = Registry(roles=set(TASK_ROLES))
-    return registry
+    from .forms import FORMS
+    from .handlers import HANDLERS
+    from .policies import case_warnings, override_events, recusal_guard
+
+    return Registry(
+        services=dict(HANDLERS),
+        forms=dict(FORMS),
+        guards=[recusal_guard],
+        annotators=[override_events],
+        warnings=[case_warnings],
+        roles=set(TASK_ROLES),
+        declaration_roles={"org_head"},
+    )

@@ -13,7 +13,7 @@ from tests.engine_helpers import BPMN_DIR, CLERK, example_registry, start_exampl
 @pytest.fixture
 def app(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}", "TESTING": True})
-    engine_context(app).registry.services.update(example_registry().services)
+    engine_context(app).registry = example_registry()  # the engine test procedure, not the cadre domain
     return app
 
 

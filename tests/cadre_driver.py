@@ -1,0 +1,158 @@
+"""Drives the real cadre-selection procedures through the engine, as the demo users would."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from engine import cases, timers
+from engine.actors import Actor
+from engine.procedures import deploy_directory
+
+BPMN = Path(__file__).resolve().parents[1] / "bpmn"
+
+
+def user(name: str, *roles: str) -> Actor:
+    return Actor(name, name, frozenset(roles))
+
+
+CLERK = user("clerk1", "clerk")
+HEAD = user("orghead1", "org_head")
+INSPECTOR = user("inspector1", "inspector")
+INSPECTOR2 = user("inspector2", "inspector")
+DISCIPLINE = user("discipline1", "discipline")
+SECRETARY = user("secretary1", "committee_secretary")
+EDITOR = user("editor1", "editor")
+
+NOMINEES = ["张三", "李四", "王五"]
+
+
+def deploy(ctx):
+    return deploy_directory(ctx, BPMN, EDITOR)
+
+
+def nominee(name: str) -> dict:
+    return {"name": name, "gender": "男", "birth_date": "1980-05-01", "current_post": "副局长", "unit": "区发改委"}
+
+
+class Driver:
+    """One case, moved step by step; each method completes the named task with typical data."""
+
+    def __init__(self, ctx, procedure="cadre_selection", post_count=1, **start):
+        self.ctx = ctx
+        data = {"position": "区发改委主任", "unit": "区发改委", "post_count": post_count, "rank": "正科级",
+                "reason": "原主任退休", **start}
+        if procedure == "competitive_selection":
+            data = {"position": "区发改委主任", "unit": "区发改委", "post_count": post_count,
+                    "requirements": "大学本科以上学历", "deadline": "2026-03-20", **start}
+        self.case = cases.start_case(ctx, procedure, data, CLERK)
+
+    @property
+    def id(self) -> int:
+        return self.case["id"]
+
+    def ready(self) -> list[str]:
+        return sorted(t["element_id"] for t in self.case["tasks"])
+
+    def tasks(self, element_id: str) -> list[dict]:
+        found = [t for t in self.case["tasks"] if t["element_id"] == element_id]
+        assert found, f"{element_id} is not ready; ready: {self.ready()} (status {self.case['status']})"
+        return found
+
+    def do(self, element_id: str, actor: Actor, data: dict, index: int = 0, **kw) -> dict:
+        task = self.tasks(element_id)[index]
+        self.case = cases.complete_task(self.ctx, task["id"], actor, data, **kw)
+        return self.case
+
+    def refresh(self) -> dict:
+        self.case = cases.get_case(self.ctx, self.id)
+        return self.case
+
+    # --- the steps, with typical data -------------------------------------------------------------
+    def approve(self, decision="approve"):
+        return self.do("approve_motion", HEAD, {"decision": decision, "comment": "同意启动" if decision == "approve"
+                                                else "暂不启动"})
+
+    def nominate(self, names=NOMINEES):
+        return self.do("nominate", CLERK, {"nominees": [nominee(n) for n in names]})
+
+    def meeting(self, votes: dict, expected=30, present=30, valid=None, **extra):
+        valid = present if valid is None else valid
+        data = {"meeting_date": "2026-03-10", "expected": expected, "present": present, "ballots_issued": present,
+                "ballots_returned": present, "valid_ballots": valid, "votes": votes, **extra}
+        return self.do("meeting_recommendation", CLERK, data)
+
+    def talk(self):
+        return self.do("talk_recommendation", CLERK, {"interviewed": 12, "mentions": {NOMINEES[0]: 8},
+                                                      "summary": "普遍认可"})
+
+    def confirm(self, candidates, overrides=(), **extra):
+        return self.do("confirm_candidates", HEAD, {"candidates": list(candidates), "overrides": list(overrides),
+                                                    "comment": "", **extra})
+
+    def inspect(self, candidate, actor=INSPECTOR, team=("inspector1", "inspector2"), **changes):
+        data = {"team": list(team), "leader": team[0], "archive_review": "pass", "personal_matters": "pass",
+                "petition_check": "none",
+                "evaluation": {"excellent": 20, "competent": 8, "basically_competent": 1, "incompetent": 1},
+                "findings": "政治坚定，实绩突出", "conclusion": "recommend", **changes}
+        index = next(i for i, t in enumerate(self.tasks("inspection")) if t["prefill"]["candidate"] == candidate)
+        return self.do("inspection", actor, data, index)
+
+    def opinion(self, candidate, opinion="clear"):
+        index = next(i for i, t in enumerate(self.tasks("integrity_opinion")) if t["prefill"]["candidate"] == candidate)
+        return self.do("integrity_opinion", DISCIPLINE, {"opinion": opinion,
+                                                         "comment": "" if opinion == "clear" else "有待核实"}, index)
+
+    def deliberate(self, proposed, justifications=None):
+        return self.do("deliberation", HEAD, {"proposed": list(proposed), "consulted": ["区委书记", "区长"],
+                                              "justifications": justifications or {}})
+
+    def committee(self, results: dict, due=9, present=9, meeting_date="2026-03-30", **extra):
+        data = {"meeting_date": meeting_date, "members_due": due, "members_present": present, "recused": [],
+                "principal_spoke_last": True, "results": results, **extra}
+        return self.do("committee_decision", SECRETARY, data)
+
+    def report(self, named=True, specific=True, summary="反映其在原单位存在问题"):
+        self.case = cases.send_message(self.ctx, self.id, "publicity_report",
+                                       {"channel": "12380", "named": named, "specific": specific, "summary": summary},
+                                       DISCIPLINE, "discipline")
+        return self.case
+
+    def investigate(self, finding):
+        return self.do("investigate_report", DISCIPLINE, {"finding": finding, "summary": "经调查核实"})
+
+    def wait_for_timer(self) -> dict:
+        """Move the clock just past the case's next timer and let the worker fire it."""
+        due = datetime.fromisoformat(self.refresh()["next_due_at"].replace("Z", "+00:00"))
+        self.ctx.clock.set(max(due, self.ctx.clock.now()) + timedelta(minutes=1))
+        assert timers.fire_due(self.ctx) == [self.id]
+        return self.refresh()
+
+    def appoint(self, probation=False):
+        return self.do("appoint", CLERK, {"notice_number": "区委〔2026〕12号", "effective_date": "2026-04-15",
+                                          "talk_by": "orghead1", "probation": probation})
+
+    def probation_review(self, result="competent"):
+        return self.do("probation_review", HEAD, {"result": result, "comment": "" if result == "competent"
+                                                  else "未能胜任"})
+
+    # --- common paths -----------------------------------------------------------------------------
+    def to_confirm(self, votes=None):
+        self.approve()
+        self.nominate()
+        self.meeting(votes or {"张三": 25, "李四": 18, "王五": 10})
+        self.talk()
+        return self.case
+
+    def to_deliberation(self, candidates=("张三", "李四")):
+        self.to_confirm()
+        self.confirm(candidates)
+        for name in candidates:
+            self.inspect(name)
+            self.opinion(name)
+        return self.case
+
+    def to_publicity(self, appointee="张三"):
+        self.to_deliberation()
+        self.deliberate([appointee])
+        return self.committee({appointee: {"agree": 8, "disagree": 1, "defer": 0}})
