@@ -86,6 +86,20 @@ def _is_timer(task_spec) -> bool:
         getattr(task_spec, "event_definition", None), TimerEventDefinition)
 
 
+MAX_ENGINE_ROUNDS = 100
+
+
+def run_engine(workflow: BpmnWorkflow) -> None:
+    """Run engine tasks until only user tasks and waits remain. SpiffWorkflow refreshes timers at the
+    end of `do_engine_steps`, and a timer already due (e.g. a period that ended before the step was
+    recorded) becomes ready there; run again so it is not left waiting for the next step."""
+    for _round in range(MAX_ENGINE_ROUNDS):
+        workflow.do_engine_steps()
+        if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+            return
+    raise RuntimeError(f"the engine did not settle after {MAX_ENGINE_ROUNDS} rounds (a timer loop?)")
+
+
 class Runner:
     """Runs one step of one case deterministically at `now` with ids seeded by (case, seq)."""
 
@@ -111,7 +125,7 @@ class Runner:
     def _run(self, workflow, action) -> StepRun:
         before = waiting_timers(workflow)
         action(workflow)
-        workflow.do_engine_steps()
+        run_engine(workflow)
         after = waiting_timers(workflow)
         # a timer that stopped waiting once it was due fired (a cancelled one was not yet due)
         fired = [element for task_id, (element, due) in before.items()

@@ -24,11 +24,13 @@ def properties(el) -> dict[str, str]:
 
 
 def parse_parameter(text: str):
-    """Parameters are JSON where they parse as JSON (numbers, booleans, lists); else text, e.g. "2/3"."""
+    """Parameters are JSON where they parse as JSON (integers, booleans, null, lists); else text, e.g.
+    "2/3". A decimal such as "0.4" stays text too: thresholds are exact, never binary floats."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError:
         return text
+    return text if isinstance(value, float) else value
 
 
 def processes(root) -> list:

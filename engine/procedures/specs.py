@@ -60,6 +60,25 @@ def specs_for(parser: SpiffBpmnParser, key: str, filename: str):
         raise ProcedureInvalid([spiff_problem(exc, filename)]) from exc
 
 
+def freeze_event_subprocess_links(spec) -> None:
+    """Make a spec safe to share between cases.
+
+    SpiffWorkflow links an event subprocess with a message start into its process the first time
+    the message arrives (`BpmnStartTask.trigger_wf` connects it to the process's start and end),
+    so a shared spec would change under every later case, and a replay in a fresh process would
+    differ from the original run. We make those links up front, except Start -> subprocess (which
+    would start the subprocess in every new case): trigger_wf then finds them made and changes
+    nothing, and the end still waits for a triggered subprocess as BPMN requires.
+    """
+    start = spec.start
+    for name in getattr(start, "trigger_specs", []):
+        sub = spec.task_specs[name]
+        if start not in sub.inputs:
+            sub._inputs.append(start.name)  # `inputs` is a view built from these names
+        if spec.end not in sub.outputs:
+            sub.connect(spec.end)
+
+
 class SpecCache:
     """Version rows never change, so a parsed version can be kept for the life of the process."""
 
@@ -80,6 +99,8 @@ class SpecCache:
         # Stored files were validated at deploy time; skip the XSD pass on reload.
         parser = build_parser(row.files, validate=False)
         spec, subprocess_specs = specs_for(parser, row.key, row.main_file)
+        for each in [spec, *subprocess_specs.values()]:
+            freeze_event_subprocess_links(each)
         bundle = SpecBundle(row.id, row.key, row.version, spec, subprocess_specs, dict(row.parameters),
                             dict(row.tasks))
         with self._lock:

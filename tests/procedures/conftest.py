@@ -1,0 +1,16 @@
+"""The real procedures of bpmn/ deployed with the cadre domain's registry, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cadre_driver import deploy
+from tests.conftest import make_ctx
+from workflows import build_registry
+
+
+@pytest.fixture
+def ctx(db_url):
+    ctx = make_ctx(db_url, build_registry())
+    deploy(ctx)
+    return ctx

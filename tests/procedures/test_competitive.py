@@ -1,0 +1,38 @@
+"""竞争上岗: registration to appointment, with the standard procedure's parts as called processes."""
+
+from __future__ import annotations
+
+from engine.replay import replay
+from tests.cadre_driver import CLERK, HEAD, Driver, nominee
+
+APPLICANTS = ["赵一", "钱二", "孙三", "李四"]
+
+
+def run_competitive_to_publicity(ctx) -> Driver:
+    d = Driver(ctx, "competitive_selection")
+    d.do("registration", CLERK, {"applicants": [nominee(n) for n in APPLICANTS]})
+    d.do("eligibility_review", HEAD, {"eligible": APPLICANTS[:3], "rejected": [{"name": "李四", "reason": "任职年限不足"}]})
+    d.do("exam_scores", CLERK, {"scores": {"赵一": "90", "钱二": "80", "孙三": "85.5"}})
+    d.do("interview_scores", CLERK, {"scores": {"赵一": "80", "钱二": "95", "孙三": "70"}})
+    counts = {"excellent": 20, "competent": 5, "basically_competent": 2, "incompetent": 1}
+    d.do("competitive_evaluation", CLERK, {"evaluations": {n: counts for n in APPLICANTS[:3]}})
+    ranking = d.case["data"]["ranking"]
+    # 钱二: 0.4*80 + 0.6*95 = 89; 赵一: 0.4*90 + 0.6*80 = 84; 孙三: 0.4*85.5 + 0.6*70 = 76.2
+    assert [(s["name"], s["composite"]) for s in ranking["scores"]] == [("钱二", "89"), ("赵一", "84"), ("孙三", "76.2")]
+    assert ranking["shortlist"] == ["钱二", "赵一"]
+    d.confirm(["钱二", "赵一"])
+    for name in ("钱二", "赵一"):
+        d.inspect(name)
+        d.opinion(name)
+    d.deliberate(["钱二"])
+    d.committee({"钱二": {"agree": 7, "disagree": 2, "defer": 0}})
+    return d
+
+
+def test_competitive_selection_reaches_appointment_through_the_called_parts(ctx):
+    d = run_competitive_to_publicity(ctx)
+    assert d.ready() == [] and d.case["next_due_at"]
+    d.wait_for_timer()
+    d.appoint()
+    assert (d.case["status"], d.case["outcome"]) == ("completed", "appointed")
+    assert replay(ctx, d.id).ok
