@@ -21,8 +21,13 @@ run: $(STAMP)
 	$(VENV)/bin/cadreflow demo
 	$(VENV)/bin/cadreflow run --host $${HOST:-127.0.0.1} --port $${PORT:-5000}
 
+# bpmn-moddle (bpmn-js's model layer) checks that our diagrams open in a standard modeler
+JS_DEPS := tests/js/node_modules/.package-lock.json
+$(JS_DEPS): tests/js/package.json tests/js/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; fi
+
 ## test: lint, then the whole test suite on SQLite and PostgreSQL
-test: $(STAMP)
+test: $(STAMP) $(JS_DEPS)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

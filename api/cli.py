@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import sys
@@ -95,14 +94,22 @@ def users_create(name, roles, password, display_name):
 @click.command("demo")
 @with_appcontext
 def demo():
-    """Create the demo users (password = username); existing ones are left alone."""
+    """Demo users (password = username) and, in a database without cases, cases at various steps."""
+    from engine.errors import NotFound
     from engine.users import get_actor
     from workflows import DEMO_USERS
+    from workflows.demo import seed_demo
 
     for username, (display, roles) in DEMO_USERS.items():
         if get_actor(_ctx(), username) is None:
             create_user(_ctx(), username, roles, username, display)
             click.echo(f"created demo user {username} ({', '.join(roles)})")
+    try:
+        made = seed_demo(_ctx())
+    except NotFound as exc:
+        raise click.ClickException(f"{exc.message}: run `cadreflow deploy bpmn/` first") from exc
+    if made:
+        click.echo(f"created demo cases {', '.join(map(str, made))}")
 
 
 @click.command("worker")
@@ -132,6 +139,31 @@ def run(host: str, port: int, interval: float):
         run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
     finally:
         stop.set()
+
+
+@click.group("calendar")
+def calendar_group():
+    """Working-day calendar entries that the calendar package lacks or that override it."""
+
+
+@calendar_group.command("set")
+@click.argument("days", nargs=-1, required=True)
+@click.option("--holiday/--working", "holiday", required=True, help="the days are holidays or working days")
+@click.option("--note", default="")
+@click.option("--as", "username", default="admin1")
+@with_appcontext
+def calendar_set(days, holiday: bool, note: str, username: str):
+    """Mark DAYS (YYYY-MM-DD ...) as holidays or (adjusted) working days."""
+    from datetime import date
+
+    from engine.reference import put_entries
+
+    try:
+        entries = {date.fromisoformat(d).isoformat(): {"working": not holiday, "note": note} for d in days}
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="DAYS") from exc
+    put_entries(_ctx(), "calendar", entries, Actor(username, username, frozenset({"admin"})), "admin")
+    click.echo(f"{len(entries)} day(s) set as {'holidays' if holiday else 'working days'}")
 
 
 @click.group("audit")
@@ -189,25 +221,20 @@ def audit_replay(case_id: int):
 @audit_group.command("export")
 @click.argument("case_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option("--lang", default="zh-CN", help="zh-CN or en, for the labels")
 @with_appcontext
-def audit_export(case_id: int, fmt: str):
-    """Write a case's audit events to standard output."""
-    with _ctx().unit_of_work() as uow:
-        events = [audit.event_dict(e) for e in audit.events_of(uow.session, audit.case_stream(case_id))]
-    if not events:
-        raise click.ClickException(f"case {case_id} has no audit events")
-    if fmt == "json":
-        click.echo(json.dumps(events, ensure_ascii=False, indent=1))
-        return
-    writer = csv.writer(sys.stdout)
-    columns = ["seq", "at", "actor", "action", "element_id", "task_id", "data_in", "data_out", "comment",
-               "state_hash", "prev_hash", "hash"]
-    writer.writerow(columns)
-    for e in events:
-        writer.writerow([json.dumps(e[c], ensure_ascii=False) if isinstance(e[c], dict) else e[c] for c in columns])
+def audit_export(case_id: int, fmt: str, lang: str):
+    """Write a case's responsibility record (every step: who, role, when, entered, decided)."""
+    from engine.records import record_csv, responsibility_record
+
+    try:
+        record = responsibility_record(_ctx(), case_id, lang)
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(json.dumps(record, ensure_ascii=False, indent=1) if fmt == "json" else record_csv(record), nl=False)
 
 
-COMMANDS = [db_group, deploy, users_group, demo, worker, run, audit_group]
+COMMANDS = [db_group, deploy, users_group, demo, worker, run, calendar_group, audit_group]
 
 
 def register(app: Flask) -> None:

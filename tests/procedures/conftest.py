@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cadre_driver import deploy
 from tests.conftest import make_ctx
 from workflows import build_registry
+from workflows.demo import deploy
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.replay import replay
-from tests.cadre_driver import CLERK, HEAD, Driver, nominee
+from workflows.demo import CLERK, HEAD, Driver, nominee
 
 APPLICANTS = ["赵一", "钱二", "孙三", "李四"]
 

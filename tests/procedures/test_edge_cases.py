@@ -12,7 +12,7 @@ from engine import audit, cases
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.procedures import deploy_files
 from engine.replay import replay
-from tests.cadre_driver import BPMN, CLERK, EDITOR, INSPECTOR, INSPECTOR2, Driver
+from workflows.demo import BPMN, CLERK, EDITOR, INSPECTOR, INSPECTOR2, Driver
 
 
 def events(ctx, case_id):

@@ -8,7 +8,7 @@ import pytest
 
 from engine import audit, cases
 from engine.replay import replay
-from tests.cadre_driver import HEAD, Driver
+from workflows.demo import HEAD, Driver
 
 
 def finished(driver: Driver, outcome: str) -> None:

@@ -1,4 +1,8 @@
-"""Drives the real cadre-selection procedures through the engine, as the demo users would."""
+"""Demo data: drives the real procedures through the engine as the demo users would.
+
+`Driver` moves one case step by step with typical data (the tests use it too); `seed_demo`
+leaves a handful of cases stopped at different steps so a newcomer sees a living system.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ BPMN = Path(__file__).resolve().parents[1] / "bpmn"
 
 
 def user(name: str, *roles: str) -> Actor:
-    return Actor(name, name, frozenset(roles))
+    from . import DEMO_USERS
+
+    return Actor(name, DEMO_USERS.get(name, (name,))[0], frozenset(roles))
 
 
 CLERK = user("clerk1", "clerk")
@@ -156,3 +162,47 @@ class Driver:
         self.to_deliberation()
         self.deliberate([appointee])
         return self.committee({appointee: {"agree": 8, "disagree": 1, "defer": 0}})
+
+
+def seed_demo(ctx) -> list[int]:
+    """Cases at different steps (only into a database without cases). Returns their ids."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, select
+
+    from engine.storage.models import Case
+
+    with ctx.unit_of_work() as uow:
+        if uow.session.scalar(select(func.count()).select_from(Case)):
+            return []
+    today = ctx.clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    made = []
+
+    def case(**start) -> Driver:
+        driver = Driver(ctx, **start)
+        made.append(driver.id)
+        return driver
+
+    case(position="区财政局局长")                                     # 研究动议 (org_head)
+    d = case(position="区教育局副局长")
+    d.approve()
+    d.nominate()                                                       # 会议推荐 (clerk)
+    case(position="区卫健委主任").to_confirm()                          # 确定考察对象 (org_head), 王五 excluded
+    d = case(position="区住建局局长")
+    d.to_confirm()
+    d.confirm(["张三", "李四"])
+    d.inspect("张三")                                                  # 考察 李四 and 廉政意见 open
+    d = case(position="区商务局局长")
+    d.to_deliberation()
+    d.deliberate(["张三"])                                             # 讨论决定 (committee_secretary)
+    d = case(position="区发改委主任")
+    d.to_deliberation()
+    d.deliberate(["张三"])
+    d.committee({"张三": {"agree": 8, "disagree": 1, "defer": 0}}, meeting_date=today)
+    d.report(summary="反映其在原单位分管工程时存在违规问题")                 # 任前公示, a report under investigation
+    case(position="区统计局局长").approve("reject")                     # ended: motion_rejected
+    competitive = Driver(ctx, "competitive_selection", position="区政务服务中心副主任")
+    made.append(competitive.id)
+    competitive.do("registration", CLERK, {"applicants": [nominee(n) for n in ("赵一", "钱二", "孙三")]})
+    competitive.do("eligibility_review", HEAD, {"eligible": ["赵一", "钱二", "孙三"], "rejected": []})  # 笔试成绩
+    return made
