@@ -181,7 +181,7 @@ def get_case(ctx, case_id: int) -> dict:
         case = uow.session.get(Case, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
-        return case_dict(case, _tasks(uow.session, case_id))
+        return {**case_dict(case, _tasks(uow.session, case_id)), "declarations": declarations(uow.session, case_id)}
 
 
 def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:

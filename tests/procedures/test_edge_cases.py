@@ -185,6 +185,8 @@ def test_11_a_related_inspector_is_refused_and_only_the_refusal_is_recorded(ctx)
                            INSPECTOR, "inspector")
     d.confirm(["张三", "李四"])
     before = d.refresh()
+    assert [(x["username"], x["nominee"], x["relation"]) for x in before["declarations"]] == [
+        ("inspector1", "张三", "spouse")]  # shown on the case
     with pytest.raises(Forbidden, match="张三"):
         d.inspect("张三")
     with pytest.raises(Forbidden, match="inspector1"):  # nor may they be named in the team
