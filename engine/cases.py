@@ -36,7 +36,8 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
                            if t["type"] == "startEvent" and t["process"] == bundle.key), None)
         cleaned = _validate(ctx, start_form, data, FormContext(None, "start", {}, {}, effective, actor, role, locale))
         now = ctx.clock.now()
-        case = Case(procedure_key=version.key, version_id=version.id, status="running", data={},
+        case = Case(procedure_key=version.key, version_id=version.id, procedure_version=version.version,
+                    status="running", data={},
                     parameters=effective, snapshot="", state_hash="", last_seq=0, head_hash=audit.GENESIS, started_by=actor.username,
                     started_at=now, updated_at=now)
         uow.session.add(case)
@@ -281,9 +282,33 @@ def task_dict(task: CaseTask) -> dict:
             "role": task.role, "form": task.form, "prefill": task.prefill}
 
 
+def list_cases(ctx, *, status: str | None = None, procedure: str | None = None, outcome: str | None = None,
+               page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
+    """A page of cases, newest first, with the total count for the filters."""
+    from sqlalchemy import func
+
+    query = select(Case)
+    for column, value in ((Case.status, status), (Case.procedure_key, procedure), (Case.outcome, outcome)):
+        if value is not None:
+            query = query.where(column == value)
+    with ctx.unit_of_work() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = uow.session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page))
+        return [case_summary(c) for c in rows], total
+
+
+def case_summary(case: Case) -> dict:
+    return {
+        "id": case.id, "procedure": case.procedure_key, "version": case.procedure_version, "status": case.status,
+        "outcome": case.outcome, "warnings": case.warnings, "started_by": case.started_by,
+        "started_at": audit.iso(case.started_at), "updated_at": audit.iso(case.updated_at),
+    }
+
+
 def case_dict(case: Case, tasks: list[CaseTask]) -> dict:
     return {
-        "id": case.id, "procedure": case.procedure_key, "version_id": case.version_id, "status": case.status,
+        "id": case.id, "procedure": case.procedure_key, "version": case.procedure_version,
+        "version_id": case.version_id, "status": case.status,
         "outcome": case.outcome, "data": case.data, "parameters": case.parameters, "warnings": case.warnings,
         "tasks": [task_dict(t) for t in tasks], "last_seq": case.last_seq, "started_by": case.started_by,
         "started_at": audit.iso(case.started_at), "updated_at": audit.iso(case.updated_at),

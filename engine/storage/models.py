@@ -63,6 +63,7 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_key: Mapped[str] = mapped_column(String(128))
     version_id: Mapped[int] = mapped_column(ForeignKey("procedure_versions.id"))
+    procedure_version: Mapped[int] = mapped_column(Integer)  # the version's number, for listings
     status: Mapped[str] = mapped_column(String(16))  # running | completed | terminated
     outcome: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]]
@@ -150,3 +151,29 @@ class ReferenceEntry(Base):
     value: Mapped[dict[str, Any]]
     entered_by: Mapped[str] = mapped_column(String(64))
     entered_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token; only its sha256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginAttempt(Base):
+    """Every sign-in attempt, for rate limiting failures per user and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_user_at", "username", "at"), Index("ix_login_attempts_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    success: Mapped[bool] = mapped_column(Boolean)

@@ -82,6 +82,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('procedure_key', sa.String(length=128), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('procedure_version', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('outcome', sa.String(length=64), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),

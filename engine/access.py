@@ -1,0 +1,95 @@
+"""Bearer tokens, sign-in rate limiting, and the record of refused access."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from . import audit
+from .actors import Actor
+from .clock import utc
+from .errors import EngineError
+from .storage.models import ApiToken, LoginAttempt, User
+from .users import actor_of, authenticate
+
+TOKEN_TTL = timedelta(hours=12)
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 20
+SECURITY_STREAM = "security"
+
+
+class Unauthorized(EngineError):
+    code = "unauthorized"
+
+
+class TooManyAttempts(EngineError):
+    code = "too_many_attempts"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(ctx, username: str, password: str, address: str) -> dict:
+    now = ctx.clock.now()
+    with ctx.unit_of_work() as uow:
+        since = now - FAILURE_WINDOW
+        failures = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.success.is_(False),
+                                                                          LoginAttempt.at >= since)
+        by_user = uow.session.scalar(failures.where(LoginAttempt.username == username))
+        by_address = uow.session.scalar(failures.where(LoginAttempt.address == address))
+    if by_user >= MAX_FAILURES_PER_USER or by_address >= MAX_FAILURES_PER_ADDRESS:
+        raise TooManyAttempts("too many failed sign-ins; wait 15 minutes and try again",
+                              message_zh="登录失败次数过多，请 15 分钟后再试")
+    actor = authenticate(ctx, username, password)
+    token = secrets.token_urlsafe(32)
+    with ctx.unit_of_work(write=True) as uow:
+        uow.session.add(LoginAttempt(username=username[:64], address=address[:64], at=now, success=actor is not None))
+        if actor is not None:
+            uow.session.add(ApiToken(token_hash=_digest(token), username=actor.username, created_at=now,
+                                     expires_at=now + TOKEN_TTL))
+        uow.commit()
+    if actor is None:
+        raise Unauthorized("wrong user name or password", message_zh="用户名或密码错误")
+    return {"token": token, "expires_at": audit.iso(now + TOKEN_TTL), "username": actor.username,
+            "roles": sorted(actor.roles)}
+
+
+def actor_for_token(ctx, token: str) -> Actor:
+    with ctx.unit_of_work() as uow:
+        row = uow.session.execute(
+            select(ApiToken, User).join(User, User.username == ApiToken.username)
+            .where(ApiToken.token_hash == _digest(token), User.active.is_(True))
+        ).first()
+    if row is None or row.ApiToken.revoked_at is not None or utc(row.ApiToken.expires_at) <= ctx.clock.now():
+        raise Unauthorized("the token is missing, expired or revoked; sign in again",
+                           message_zh="令牌缺失、已过期或已注销，请重新登录")
+    return actor_of(row.User)
+
+
+def revoke_token(ctx, token: str) -> None:
+    with ctx.unit_of_work(write=True) as uow:
+        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = ctx.clock.now()
+        uow.commit()
+
+
+def record_refusal(ctx, actor: Actor | None, action: str, target: str, reason: str, role: str = "-") -> None:
+    """Who tried what and was refused, on the append-only `security` stream (retried on a race)."""
+    who = actor or Actor("anonymous", "anonymous", frozenset())
+    event = audit.NewEvent("access_refused", who, role, element_id=action, data_in={"target": target},
+                           data_out={"reason": reason})
+    for _attempt in range(5):
+        try:
+            with ctx.unit_of_work(write=True) as uow:
+                audit.append(uow.session, SECURITY_STREAM, [event], at=ctx.clock.now())
+                uow.commit()
+                return
+        except IntegrityError:
+            continue
