@@ -1,13 +1,16 @@
-"""The Flask application: `create_app` wires configuration, the engine and the blueprints."""
+"""The Flask application: `create_app` wires configuration, the engine, the REST API and the CLI."""
 
 from __future__ import annotations
 
 import os
 
 from flask import Flask, jsonify
+from flask_smorest import Api
 
 from engine.context import EngineContext
 from engine.storage.db import database_url
+
+MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a BPMN upload of 5 MB plus its envelope
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -15,6 +18,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("CADREFLOW_SECRET_KEY", "dev-only-change-me"),
         DATABASE_URL=None,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        API_TITLE="cadreflow",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {"description": "BPMN case engine for cadre selection (党政领导干部选拔任用). "
+                                    "Send `Authorization: Bearer <token>` from POST /api/v1/auth/token; "
+                                    "`Accept-Language: en` for English messages (default zh-CN)."},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
     )
     if test_config:
         app.config.update(test_config)
@@ -24,11 +40,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["cadreflow"] = EngineContext.from_url(url, registry=build_registry())
 
+    from . import auth, cli, docs, errors, rest
+
+    errors.register(app)
+    app.before_request(auth.authenticate_request)
+    api = Api(app)
+    rest.register(api, app.extensions["cadreflow"])
+    app.register_blueprint(docs.bp)
+
     @app.get("/health")
     def health():
         return jsonify({"status": "ok"})
-
-    from . import cli
 
     cli.register(app)
     return app

@@ -41,17 +41,49 @@ def nominee(name: str) -> dict:
     return {"name": name, "gender": "男", "birth_date": "1980-05-01", "current_post": "副局长", "unit": "区发改委"}
 
 
-class Driver:
-    """One case, moved step by step; each method completes the named task with typical data."""
+class EngineBackend:
+    """Drives cases by calling the engine's services directly."""
 
-    def __init__(self, ctx, procedure="cadre_selection", post_count=1, **start):
+    def __init__(self, ctx):
         self.ctx = ctx
+
+    def start(self, procedure: str, data: dict, actor: Actor) -> dict:
+        return cases.start_case(self.ctx, procedure, data, actor)
+
+    def complete(self, task_id: str, actor: Actor, data: dict, **kw) -> dict:
+        return cases.complete_task(self.ctx, task_id, actor, data, **kw)
+
+    def get(self, case_id: int) -> dict:
+        return cases.get_case(self.ctx, case_id)
+
+    def message(self, case_id: int, name: str, payload: dict, actor: Actor, role: str) -> dict:
+        return cases.send_message(self.ctx, case_id, name, payload, actor, role)
+
+    def now(self) -> datetime:
+        return self.ctx.clock.now()
+
+    def set_clock(self, moment: datetime) -> None:
+        self.ctx.clock.set(moment)
+
+    def fire_timers(self) -> list[int]:
+        return timers.fire_due(self.ctx)
+
+
+class Driver:
+    """One case, moved step by step; each method completes the named task with typical data.
+
+    `target` is an EngineContext (steps go through the engine's services) or any backend with
+    the methods of EngineBackend (the REST tests drive the same steps over HTTP)."""
+
+    def __init__(self, target, procedure="cadre_selection", post_count=1, **start):
+        self.backend = target if hasattr(target, "complete") else EngineBackend(target)
+        self.ctx = getattr(self.backend, "ctx", None)
         data = {"position": "区发改委主任", "unit": "区发改委", "post_count": post_count, "rank": "正科级",
                 "reason": "原主任退休", **start}
         if procedure == "competitive_selection":
             data = {"position": "区发改委主任", "unit": "区发改委", "post_count": post_count,
                     "requirements": "大学本科以上学历", "deadline": "2026-03-20", **start}
-        self.case = cases.start_case(ctx, procedure, data, CLERK)
+        self.case = self.backend.start(procedure, data, CLERK)
 
     @property
     def id(self) -> int:
@@ -67,11 +99,11 @@ class Driver:
 
     def do(self, element_id: str, actor: Actor, data: dict, index: int = 0, **kw) -> dict:
         task = self.tasks(element_id)[index]
-        self.case = cases.complete_task(self.ctx, task["id"], actor, data, **kw)
+        self.case = self.backend.complete(task["id"], actor, data, **kw)
         return self.case
 
     def refresh(self) -> dict:
-        self.case = cases.get_case(self.ctx, self.id)
+        self.case = self.backend.get(self.id)
         return self.case
 
     # --- the steps, with typical data -------------------------------------------------------------
@@ -119,9 +151,9 @@ class Driver:
         return self.do("committee_decision", SECRETARY, data)
 
     def report(self, named=True, specific=True, summary="反映其在原单位存在问题"):
-        self.case = cases.send_message(self.ctx, self.id, "publicity_report",
-                                       {"channel": "12380", "named": named, "specific": specific, "summary": summary},
-                                       DISCIPLINE, "discipline")
+        self.case = self.backend.message(self.id, "publicity_report",
+                                         {"channel": "12380", "named": named, "specific": specific,
+                                          "summary": summary}, DISCIPLINE, "discipline")
         return self.case
 
     def investigate(self, finding):
@@ -130,8 +162,8 @@ class Driver:
     def wait_for_timer(self) -> dict:
         """Move the clock just past the case's next timer and let the worker fire it."""
         due = datetime.fromisoformat(self.refresh()["next_due_at"].replace("Z", "+00:00"))
-        self.ctx.clock.set(max(due, self.ctx.clock.now()) + timedelta(minutes=1))
-        assert timers.fire_due(self.ctx) == [self.id]
+        self.backend.set_clock(max(due, self.backend.now()) + timedelta(minutes=1))
+        assert self.id in self.backend.fire_timers()
         return self.refresh()
 
     def appoint(self, probation=False):

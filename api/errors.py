@@ -1,0 +1,82 @@
+"""Every error as {"error": {"code", "message", "fields"?}}, in the caller's language; never a trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from engine.access import TooManyAttempts, Unauthorized
+from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
+from engine.steps import StepFailed
+
+from .i18n import locale, marshmallow_message, say
+
+log = logging.getLogger(__name__)
+
+STATUS = [(Unauthorized, 401), (TooManyAttempts, 429), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
+          (ValidationFailed, 422), (StepFailed, 422)]
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, **extra):
+    body = {"code": code, "message": message, **extra}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="cadreflow"'
+    return response
+
+
+def engine_error(exc: EngineError):
+    status = next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
+    fields = getattr(exc, "fields", None) or None
+    extra = {"errors": exc.problems} if hasattr(exc, "problems") else {}
+    return error_response(status, exc.code, exc.localized(locale()), fields, **extra)
+
+
+def flatten(messages, prefix="") -> dict[str, str]:
+    """webargs/marshmallow nested messages -> {"a.b.0": "message"} in the caller's language."""
+    found = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            found.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        found[prefix or "_form"] = " ".join(marshmallow_message(m) for m in messages)
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            found.update(flatten(value, f"{prefix}.{i}"))
+    else:
+        found[prefix or "_form"] = marshmallow_message(str(messages))
+    return found
+
+
+def http_error(exc: HTTPException):
+    if exc.code == 422 and getattr(exc, "data", None):  # request schema validation (flask-smorest/webargs)
+        messages = exc.data.get("messages", {})
+        fields = {}
+        for location_messages in messages.values():  # {"json": {...}, "query": {...}}
+            fields.update(flatten(location_messages))
+        return error_response(422, "validation_failed", say("the request is invalid", "请求数据无效"), fields)
+    codes = {400: ("bad_request", "the request could not be read", "请求无法解析"),
+             401: ("unauthorized", "sign in first", "请先登录"),
+             404: ("not_found", "no such resource", "资源不存在"),
+             405: ("method_not_allowed", "this method is not allowed here", "不支持该请求方法"),
+             413: ("too_large", "the request body is too large", "请求内容过大"),
+             415: ("unsupported_media_type", "unsupported content type", "不支持的内容类型")}
+    code, en, zh = codes.get(exc.code, ("http_error", exc.description or exc.name, exc.name))
+    return error_response(exc.code or 500, code, say(en, zh))
+
+
+def unexpected(exc: Exception):
+    log.exception("unexpected error")
+    return error_response(500, "internal_error", say("an unexpected error occurred; it has been logged",
+                                                     "服务器内部错误，已记录"))
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(EngineError, engine_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected)

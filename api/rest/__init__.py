@@ -1,0 +1,21 @@
+"""The REST API (`/api/v1`): one flask-smorest blueprint per resource family."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Api
+
+from engine.context import EngineContext
+
+
+def ctx() -> EngineContext:
+    return current_app.extensions["cadreflow"]
+
+
+def register(api: Api, engine: EngineContext) -> None:
+    from . import admin, audit, auth, cases, procedures, tasks
+
+    for module in (auth, procedures, cases, tasks, audit, admin):
+        api.register_blueprint(module.blp)
+    if getattr(engine.clock, "settable", False):
+        api.register_blueprint(admin.test_clock_blp)

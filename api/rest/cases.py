@@ -1,0 +1,88 @@
+"""Cases: start, list, read, messages, termination, relation declarations."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from engine import cases
+
+from ..auth import current_actor
+from ..i18n import locale
+from ..policy import allowed, authorize
+from ..schemas import CaseFilter, CaseOut, CaseSummary, Declaration, Message, StartCase, Terminate
+from . import ctx
+from .tasks import task_out
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (one vacancy being filled)")
+
+
+def case_out(case: dict) -> dict:
+    return {**case, "tasks": [task_out(t, with_form=False) for t in case["tasks"]]}
+
+
+@blp.post("")
+@blp.arguments(StartCase)
+@blp.response(201, CaseOut)
+@blp.alt_response(422, description="the start form is invalid")
+def start(body):
+    """Start a case on the latest version of a procedure (clerk)."""
+    actor = current_actor()
+    authorize(actor, "case.start", label=f"POST /cases {body['procedure']}")
+    may_override = allowed(actor, "case.override_parameters")
+    return case_out(cases.start_case(ctx(), body["procedure"], body["data"], actor, "clerk",
+                                     parameters=body["parameters"], may_override=may_override, locale=locale()))
+
+
+@blp.get("")
+@blp.arguments(CaseFilter, location="query")
+@blp.response(200, CaseSummary(many=True))
+@blp.paginate()
+def list_cases(filters, pagination_parameters):
+    """Cases, newest first; filter by status, procedure, outcome; `page` and `per_page` (X-Pagination header)."""
+    authorize(current_actor(), "case.read")
+    items, total = cases.list_cases(ctx(), page=pagination_parameters.page,
+                                    per_page=pagination_parameters.page_size, **filters)
+    pagination_parameters.item_count = total
+    return items
+
+
+@blp.get("/<int:case_id>")
+@blp.response(200, CaseOut)
+@blp.alt_response(404, description="no such case")
+def get(case_id: int):
+    """One case: status, outcome, data, ready tasks, parameters, warnings, declarations."""
+    authorize(current_actor(), "case.read")
+    return case_out(cases.get_case(ctx(), case_id))
+
+
+@blp.post("/<int:case_id>/messages")
+@blp.arguments(Message)
+@blp.response(200, CaseOut)
+@blp.alt_response(409, description="nothing in the case waits for this message now")
+def message(body, case_id: int):
+    """Deliver a BPMN message (e.g. publicity_report, withdraw) (clerk, discipline)."""
+    actor = current_actor()
+    role = authorize(actor, "case.message", label=f"case {case_id} message {body['name']}")
+    return case_out(cases.send_message(ctx(), case_id, body["name"], body["data"], actor, role, locale=locale()))
+
+
+@blp.post("/<int:case_id>/terminate")
+@blp.arguments(Terminate)
+@blp.response(200, CaseOut)
+def terminate(body, case_id: int):
+    """End a running case with outcome `terminated` (org_head)."""
+    actor = current_actor()
+    authorize(actor, "case.terminate", label=f"case {case_id}")
+    return case_out(cases.terminate_case(ctx(), case_id, actor, "org_head", body["reason"]))
+
+
+@blp.post("/<int:case_id>/declarations")
+@blp.arguments(Declaration)
+@blp.response(201, CaseOut)
+def declare(body, case_id: int):
+    """Declare a relation to a nominee (回避) — the user themself, or an org_head for anyone."""
+    actor = current_actor()
+    role = authorize(actor, "case.declare", body, label=f"case {case_id} declaration")
+    if body["username"] != actor.username:
+        role = "org_head"
+    return case_out(cases.declare_relation(ctx(), case_id, body, actor, role, locale=locale()))

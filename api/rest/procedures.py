@@ -1,0 +1,89 @@
+"""Procedures: list, read a version, deploy a BPMN file (editors)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from engine.errors import NotFound, ValidationFailed
+from engine.hashing import iso
+from engine.procedures import deploy_files, latest_versions
+from engine.storage.models import ProcedureVersion as VersionRow
+
+from ..auth import current_actor
+from ..i18n import say
+from ..policy import authorize
+from ..schemas import Deployed, ProcedureSummary, ProcedureVersion
+from . import ctx
+
+blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures", description="BPMN procedures and versions")
+MAX_BPMN_BYTES = 5_000_000
+
+
+def summary(row: VersionRow) -> dict:
+    return {"key": row.key, "version": row.version, "name": row.name, "sha256": row.sha256,
+            "deployed_at": iso(row.deployed_at), "deployed_by": row.deployed_by}
+
+
+@blp.get("")
+@blp.response(200, ProcedureSummary(many=True))
+def list_procedures():
+    """The latest version of each procedure."""
+    authorize(current_actor(), "procedure.read")
+    with ctx().unit_of_work() as uow:
+        return [summary(row) for row in latest_versions(uow.session)]
+
+
+@blp.get("/<string:key>/versions/<int:number>")
+@blp.response(200, ProcedureVersion)
+@blp.alt_response(404, description="no such procedure version")
+def get_version(key: str, number: int):
+    """One version: its BPMN text, parameters, files and task catalogue."""
+    authorize(current_actor(), "procedure.read")
+    with ctx().unit_of_work() as uow:
+        row = uow.session.scalar(select(VersionRow).where(VersionRow.key == key, VersionRow.version == number))
+        if row is None:
+            raise NotFound(f"procedure {key} has no version {number}", message_zh=f"流程 {key} 没有第 {number} 版")
+        return {**summary(row), "bpmn": row.files[row.main_file], "parameters": row.parameters, "files": row.files,
+                "tasks": row.tasks}
+
+
+@blp.post("")
+@blp.response(201, Deployed)
+@blp.alt_response(422, description="the file is invalid: `fields` and `errors` name each element and problem")
+@blp.doc(requestBody={"required": True, "content": {
+    "application/xml": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                 "format": "binary"}}}}}})
+def deploy():
+    """Deploy a BPMN file as the next version (201); identical content returns the existing version (200)."""
+    actor = current_actor()
+    authorize(actor, "procedure.deploy", label="POST /procedures")
+    name, content = _uploaded_file()
+    results = deploy_files(ctx(), {name: content}, actor, "editor")
+    if not results:
+        raise ValidationFailed("the file defines no procedure", fields={"file": say("no executable process",
+                                                                                    "文件中没有可执行流程")})
+    first = results[0]
+    body = {"key": first.key, "version": first.version, "sha256": first.sha256, "created": first.created,
+            "procedures": [r.__dict__ for r in results]}
+    return body, 201 if first.created else 200
+
+
+def _uploaded_file() -> tuple[str, bytes]:
+    if request.content_length and request.content_length > MAX_BPMN_BYTES:
+        raise ValidationFailed("the file is larger than 5 MB", fields={"file": say("larger than 5 MB", "文件超过 5 MB")})
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationFailed("send the BPMN file in the field 'file'",
+                                   fields={"file": say("missing", "缺少文件")}, message_zh="请在字段 file 中上传 BPMN 文件")
+        name = (upload.filename or "upload.bpmn").rsplit("/", 1)[-1]
+        return (name if name.endswith(".bpmn") else name + ".bpmn"), upload.read(MAX_BPMN_BYTES + 1)
+    if request.mimetype in ("application/xml", "text/xml", "application/bpmn+xml"):
+        name = request.args.get("filename", "upload.bpmn").rsplit("/", 1)[-1]
+        return (name if name.endswith(".bpmn") else name + ".bpmn"), request.get_data()
+    raise ValidationFailed("send application/xml or multipart/form-data with a 'file'",
+                           fields={"file": say("unsupported content type", "不支持的内容类型")},
+                           message_zh="请以 application/xml 或 multipart/form-data（字段 file）上传")

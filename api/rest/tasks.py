@@ -1,0 +1,71 @@
+"""Tasks: the caller's inbox, one task with its form, completing a task."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from engine import cases
+from engine.errors import NotFound
+from engine.storage.models import CaseTask
+
+from ..auth import current_actor
+from ..i18n import locale
+from ..policy import authorize
+from ..schemas import CaseOut, CompleteTask, TaskFilter, TaskOut
+from . import ctx
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Ready user tasks")
+
+
+def form_schema(form: str | None) -> dict | None:
+    from workflows.forms import FORM_NAMES, json_schema
+
+    return json_schema(form, locale()) if form in FORM_NAMES else None
+
+
+def task_out(task: dict, *, with_form: bool = True) -> dict:
+    out = {**task, "values": task.get("prefill", {})}
+    out["form_name"] = task.get("form")
+    out["form"] = form_schema(task.get("form")) if with_form else None
+    return out
+
+
+@blp.get("")
+@blp.arguments(TaskFilter, location="query")
+@blp.response(200, TaskOut(many=True))
+@blp.paginate()
+def inbox(filters, pagination_parameters):
+    """The ready tasks the caller may act on (their roles); `?case=ID` for one case."""
+    actor = current_actor()
+    authorize(actor, "task.read")
+    found = cases.list_tasks(ctx(), roles=set(actor.roles), case_id=filters.get("case"))
+    pagination_parameters.item_count = len(found)
+    start = (pagination_parameters.page - 1) * pagination_parameters.page_size
+    return [task_out(t) for t in found[start:start + pagination_parameters.page_size]]
+
+
+@blp.get("/<string:task_id>")
+@blp.response(200, TaskOut)
+@blp.alt_response(404, description="no such ready task")
+def get(task_id: str):
+    """One ready task with its form (JSON Schema) and its pre-filled values."""
+    authorize(current_actor(), "task.read")
+    with ctx().unit_of_work() as uow:
+        row = uow.session.get(CaseTask, task_id[:36])
+        if row is None:
+            raise NotFound(f"task {task_id} is not a ready task", message_zh=f"任务 {task_id} 不存在或已办结")
+        return task_out(cases.task_dict(row))
+
+
+@blp.post("/<string:task_id>/complete")
+@blp.arguments(CompleteTask)
+@blp.response(200, CaseOut)
+@blp.alt_response(403, description="wrong role, or the user must recuse")
+@blp.alt_response(409, description="the task is no longer ready")
+@blp.alt_response(422, description="the form is invalid: a message per field")
+def complete(body, task_id: str):
+    """Complete a task with its form data (the task's role only)."""
+    from .cases import case_out
+
+    return case_out(cases.complete_task(ctx(), task_id[:64], current_actor(), body["data"], comment=body["comment"],
+                                        locale=locale()))

@@ -1,0 +1,203 @@
+"""marshmallow schemas of the REST API: they validate requests and describe responses (OpenAPI)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class Strict(Schema):
+    class Meta:
+        ordered = True
+
+
+class Loose(Schema):
+    """A response object: the listed fields are documented; more may be present."""
+
+    class Meta:
+        unknown = "include"
+
+
+# --- requests ---------------------------------------------------------------------------------------
+class TokenRequest(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class StartCase(Strict):
+    procedure = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    data = fields.Dict(required=True)
+    parameters = fields.Dict(load_default=dict)
+
+
+class CaseFilter(Strict):
+    status = fields.String(validate=validate.OneOf(["running", "completed", "terminated"]))
+    procedure = fields.String(validate=validate.Length(max=128))
+    outcome = fields.String(validate=validate.Length(max=64))
+
+
+class TaskFilter(Strict):
+    case = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class CompleteTask(Strict):
+    data = fields.Dict(required=True)
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class Message(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    data = fields.Dict(load_default=dict)
+
+
+class Terminate(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class Declaration(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    nominee = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    relation = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class CalendarDay(Strict):
+    day = fields.Date(required=True)
+    working = fields.Boolean(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class CalendarEntries(Strict):
+    days = fields.List(fields.Nested(CalendarDay), required=True, validate=validate.Length(min=1, max=400))
+
+
+class ClockSet(Strict):
+    now = fields.AwareDateTime(required=True, default_timezone=None)
+
+
+# --- responses --------------------------------------------------------------------------------------
+class Token(Loose):
+    token = fields.String(required=True)
+    expires_at = fields.String()
+    username = fields.String()
+    roles = fields.List(fields.String())
+
+
+class ProcedureSummary(Loose):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String()
+    sha256 = fields.String()
+    deployed_at = fields.String()
+    deployed_by = fields.String()
+
+
+class ProcedureVersion(ProcedureSummary):
+    bpmn = fields.String()
+    parameters = fields.Dict()
+    files = fields.Dict()
+    tasks = fields.Dict()
+
+
+class DeployedOne(Loose):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    sha256 = fields.String()
+    created = fields.Boolean()
+
+
+class Deployed(DeployedOne):
+    procedures = fields.List(fields.Nested(DeployedOne))
+
+
+class TaskOut(Loose):
+    id = fields.String(required=True)
+    case_id = fields.Integer(required=True)
+    element_id = fields.String(required=True)
+    title = fields.String()
+    role = fields.String(allow_none=True)
+    form_name = fields.String(allow_none=True)
+    form = fields.Dict(allow_none=True, metadata={"description": "JSON Schema of the task's form"})
+    values = fields.Dict(metadata={"description": "pre-filled values (e.g. the candidate of a per-candidate task)"})
+    prefill = fields.Dict()
+
+
+class CaseSummary(Loose):
+    id = fields.Integer(required=True)
+    procedure = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    outcome = fields.String(allow_none=True)
+    warnings = fields.List(fields.String())
+    started_by = fields.String()
+    started_at = fields.String()
+    updated_at = fields.String()
+
+
+class CaseOut(CaseSummary):
+    version_id = fields.Integer()
+    data = fields.Dict()
+    tasks = fields.List(fields.Nested(TaskOut))
+    parameters = fields.Dict()
+    declarations = fields.List(fields.Dict())
+    last_seq = fields.Integer()
+    next_due_at = fields.String(allow_none=True)
+
+
+class Event(Loose):
+    stream = fields.String()
+    task_id = fields.String(allow_none=True)
+    seq = fields.Integer(required=True)
+    case_id = fields.Integer(allow_none=True)
+    at = fields.String()
+    actor = fields.Dict()
+    action = fields.String()
+    element_id = fields.String(allow_none=True)
+    data_in = fields.Dict()
+    data_out = fields.Dict()
+    comment = fields.String(allow_none=True)
+    state_hash = fields.String(allow_none=True)
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class Replay(Loose):
+    case_id = fields.Integer()
+    ok = fields.Boolean(required=True)
+    steps = fields.List(fields.Dict())
+    mismatches = fields.List(fields.Dict())
+
+
+class Verify(Loose):
+    streams_checked = fields.Integer()
+    ok = fields.Boolean(required=True)
+    events_checked = fields.Integer()
+    problems = fields.List(fields.Dict())
+
+
+class Accountability(Loose):
+    case_id = fields.Integer()
+    procedure = fields.String()
+    version = fields.Integer()
+    procedure_sha256 = fields.String()
+    status = fields.String()
+    outcome = fields.String(allow_none=True)
+    parameters = fields.Dict()
+    started_by = fields.String()
+    started_at = fields.String()
+    head_hash = fields.String()
+    entries = fields.List(fields.Dict())
+
+
+class Fired(Loose):
+    fired = fields.List(fields.Integer())
+
+
+class ClockOut(Loose):
+    now = fields.String()
+
+
+class CalendarOut(Loose):
+    days = fields.Integer()
+
+
+class Error(Loose):
+    error = fields.Dict(required=True)
