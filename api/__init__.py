@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    app.json.ensure_ascii = False  # Chinese stays readable in responses (UTF-8), not \uXXXX
     os.makedirs(app.instance_path, exist_ok=True)
     url = app.config["DATABASE_URL"] or database_url(app.instance_path)
     from workflows import build_registry
