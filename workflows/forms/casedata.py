@@ -7,39 +7,22 @@ from fractions import Fraction
 
 from engine.registry import FormContext
 
+from .. import params
 from .base import Refuse
 
-# --- procedure parameters (defaults of workflows/README.md) -----------------------------------------
-
-PARAMETER_DEFAULTS: dict[str, object] = {
-    "min_extra_nominees": 1,
-    "ballot_max_choices": None,
-    "recommendation_ratio": 3,
-    "inspection_ratio": 2,
-    "override_min_justification": 20,
-    "min_inspection_team": 2,
-}
-
-
-def _raw_parameter(ctx: FormContext, name: str):
-    value = (ctx.parameters or {}).get(name, PARAMETER_DEFAULTS[name])
-    if isinstance(value, str) and value.strip().lower() in ("", "null", "none"):
-        return None
-    return value
+# --- procedure parameters (read as workflows/params.py reads them) -----------------------------------
 
 
 def int_parameter(ctx: FormContext, name: str, *, minimum: int = 0, optional: bool = False) -> int | None:
-    """An integer parameter (an int or a numeric string); None only for an `optional` one."""
-    value = _raw_parameter(ctx, name)
-    if value is None:
+    """An integer parameter; None only for an `optional` one left unset (null)."""
+    value = params.param(ctx.parameters, name)
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "null", "none")):
         if optional:
             return None
-        value = PARAMETER_DEFAULTS[name]
+        value = params.DEFAULTS[name]
     try:
-        if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
-            raise ValueError(value)
-        number = int(value.strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
+        number = params.integer(value)
+    except ValueError:
         raise Refuse("_form", "bad_parameter", name=name, value=repr(value)) from None
     if number < minimum:
         raise Refuse("_form", "bad_parameter", name=name, value=repr(value))
@@ -48,16 +31,12 @@ def int_parameter(ctx: FormContext, name: str, *, minimum: int = 0, optional: bo
 
 def ratio_parameter(ctx: FormContext, name: str) -> Fraction:
     """A positive ratio: 2, "2", "3/2" or "1.5"."""
-    value = _raw_parameter(ctx, name)
-    value = PARAMETER_DEFAULTS[name] if value is None else value
     try:
-        if isinstance(value, bool):
-            raise ValueError(value)
-        number = Fraction(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise Refuse("_form", "bad_parameter", name=name, value=repr(value)) from None
+        number = params.fraction_param(ctx.parameters, name)
+    except ValueError:
+        raise Refuse("_form", "bad_parameter", name=name, value=repr(params.param(ctx.parameters, name))) from None
     if number <= 0:
-        raise Refuse("_form", "bad_parameter", name=name, value=repr(value))
+        raise Refuse("_form", "bad_parameter", name=name, value=repr(number))
     return number
 
 
