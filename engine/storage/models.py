@@ -113,7 +113,7 @@ class AuditEvent(Base):
     actor_role: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     element_id: Mapped[str | None] = mapped_column(String(128))
-    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)  # "who completed this task?"
     data_in: Mapped[dict[str, Any]]
     data_out: Mapped[dict[str, Any]]
     comment: Mapped[str | None] = mapped_column(Text)

@@ -47,6 +47,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_audit_events_task_id', ['task_id'], unique=False)
 
     op.create_table('procedure_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -143,6 +144,7 @@ def downgrade() -> None:
     op.drop_table('procedure_versions')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_case_id'))
+        batch_op.drop_index('ix_audit_events_task_id')
 
     op.drop_table('audit_events')
     op.drop_table('audit_checkpoints')
