@@ -41,12 +41,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["cadreflow"] = EngineContext.from_url(url, registry=build_registry())
 
-    from . import auth, cli, docs, errors, rest
+    from . import auth, cli, docs, errors, rest, web
 
-    errors.register(app)
+    web.init_app(app)
     app.before_request(auth.authenticate_request)
     api = Api(app)
+    errors.register(app)  # after Api(app), which installs its own HTTPException handler in another format
     rest.register(api, app.extensions["cadreflow"])
+    for name in ("auth", "procedures", "cases", "tasks", "audit", "admin", "test_clock", "api-docs"):
+        if name in app.blueprints:  # the REST API authenticates with bearer tokens, not session cookies
+            web.csrf.exempt(app.blueprints[name])
     app.register_blueprint(docs.bp)
 
     @app.get("/health")

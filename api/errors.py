@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from engine.access import TooManyAttempts, Unauthorized
@@ -30,9 +31,20 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return response
 
 
+# the engine writes some field messages in both languages: "required / 必须填写终止原因"
+_BILINGUAL = re.compile(r"(?P<en>[^\u4e00-\u9fff]+?) / (?P<zh>.*[\u4e00-\u9fff].*)", re.S)
+
+
+def one_language(message):
+    found = _BILINGUAL.fullmatch(message) if isinstance(message, str) else None
+    return say(found["en"], found["zh"]) if found else message
+
+
 def engine_error(exc: EngineError):
     status = next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
-    fields = getattr(exc, "fields", None) or None
+    localized = getattr(exc, "localized_fields", None)
+    fields = localized(locale()) if localized else getattr(exc, "fields", None)
+    fields = {path: one_language(message) for path, message in (fields or {}).items()} or None
     extra = {"errors": exc.problems} if hasattr(exc, "problems") else {}
     return error_response(status, exc.code, exc.localized(locale()), fields, **extra)
 
@@ -54,6 +66,14 @@ def flatten(messages, prefix="") -> dict[str, str]:
 
 
 def http_error(exc: HTTPException):
+    if not request.path.startswith("/api/"):  # the web pages answer in HTML
+        from flask import render_template
+
+        from .i18n import say as _say
+
+        messages = {403: _say("You may not open this page.", "您无权访问此页面。"),
+                    404: _say("No such page.", "页面不存在。")}
+        return render_template("error.html", code=exc.code, message=messages.get(exc.code, exc.name)), exc.code
     if exc.code == 422 and getattr(exc, "data", None):  # request schema validation (flask-smorest/webargs)
         messages = exc.data.get("messages", {})
         fields = {}

@@ -35,7 +35,8 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(ctx, username: str, password: str, address: str) -> dict:
+def check_password(ctx, username: str, password: str, address: str) -> Actor | None:
+    """The user if the password is right; every attempt is recorded and failures are rate limited."""
     now = ctx.clock.now()
     with ctx.unit_of_work() as uow:
         since = now - FAILURE_WINDOW
@@ -47,15 +48,22 @@ def issue_token(ctx, username: str, password: str, address: str) -> dict:
         raise TooManyAttempts("too many failed sign-ins; wait 15 minutes and try again",
                               message_zh="登录失败次数过多，请 15 分钟后再试")
     actor = authenticate(ctx, username, password)
-    token = secrets.token_urlsafe(32)
     with ctx.unit_of_work(write=True) as uow:
         uow.session.add(LoginAttempt(username=username[:64], address=address[:64], at=now, success=actor is not None))
-        if actor is not None:
-            uow.session.add(ApiToken(token_hash=_digest(token), username=actor.username, created_at=now,
-                                     expires_at=now + TOKEN_TTL))
         uow.commit()
+    return actor
+
+
+def issue_token(ctx, username: str, password: str, address: str) -> dict:
+    actor = check_password(ctx, username, password, address)
     if actor is None:
         raise Unauthorized("wrong user name or password", message_zh="用户名或密码错误")
+    now = ctx.clock.now()
+    token = secrets.token_urlsafe(32)
+    with ctx.unit_of_work(write=True) as uow:
+        uow.session.add(ApiToken(token_hash=_digest(token), username=actor.username, created_at=now,
+                                 expires_at=now + TOKEN_TTL))
+        uow.commit()
     return {"token": token, "expires_at": audit.iso(now + TOKEN_TTL), "username": actor.username,
             "roles": sorted(actor.roles)}
 

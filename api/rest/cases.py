@@ -28,6 +28,8 @@ def start(body):
     """Start a case on the latest version of a procedure (clerk)."""
     actor = current_actor()
     authorize(actor, "case.start", label=f"POST /cases {body['procedure']}")
+    if body["parameters"]:  # refused here, so the refusal is recorded like every other
+        authorize(actor, "case.override_parameters", label=f"POST /cases {body['procedure']} parameters")
     may_override = allowed(actor, "case.override_parameters")
     return case_out(cases.start_case(ctx(), body["procedure"], body["data"], actor, "clerk",
                                      parameters=body["parameters"], may_override=may_override, locale=locale()))

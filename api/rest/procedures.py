@@ -63,8 +63,8 @@ def deploy():
     name, content = _uploaded_file()
     results = deploy_files(ctx(), {name: content}, actor, "editor")
     if not results:
-        raise ValidationFailed("the file defines no procedure", fields={"file": say("no executable process",
-                                                                                    "文件中没有可执行流程")})
+        raise ValidationFailed("the file defines no procedure", message_zh="文件中没有可执行流程",
+                               fields={"file": say("no executable process", "文件中没有可执行流程")})
     first = results[0]
     body = {"key": first.key, "version": first.version, "sha256": first.sha256, "created": first.created,
             "procedures": [r.__dict__ for r in results]}
@@ -72,18 +72,23 @@ def deploy():
 
 
 def _uploaded_file() -> tuple[str, bytes]:
-    if request.content_length and request.content_length > MAX_BPMN_BYTES:
-        raise ValidationFailed("the file is larger than 5 MB", fields={"file": say("larger than 5 MB", "文件超过 5 MB")})
+    # Reading the body raises 413 beyond MAX_CONTENT_LENGTH (the request limit); a file that fits the
+    # request but not the BPMN limit is a 422 naming the file.
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             raise ValidationFailed("send the BPMN file in the field 'file'",
                                    fields={"file": say("missing", "缺少文件")}, message_zh="请在字段 file 中上传 BPMN 文件")
         name = (upload.filename or "upload.bpmn").rsplit("/", 1)[-1]
-        return (name if name.endswith(".bpmn") else name + ".bpmn"), upload.read(MAX_BPMN_BYTES + 1)
-    if request.mimetype in ("application/xml", "text/xml", "application/bpmn+xml"):
+        content = upload.read(MAX_BPMN_BYTES + 1)
+    elif request.mimetype in ("application/xml", "text/xml", "application/bpmn+xml"):
         name = request.args.get("filename", "upload.bpmn").rsplit("/", 1)[-1]
-        return (name if name.endswith(".bpmn") else name + ".bpmn"), request.get_data()
-    raise ValidationFailed("send application/xml or multipart/form-data with a 'file'",
-                           fields={"file": say("unsupported content type", "不支持的内容类型")},
-                           message_zh="请以 application/xml 或 multipart/form-data（字段 file）上传")
+        content = request.get_data()
+    else:
+        raise ValidationFailed("send application/xml or multipart/form-data with a 'file'",
+                               fields={"file": say("unsupported content type", "不支持的内容类型")},
+                               message_zh="请以 application/xml 或 multipart/form-data（字段 file）上传")
+    if len(content) > MAX_BPMN_BYTES:
+        raise ValidationFailed("the file is larger than 5 MB", fields={"file": say("larger than 5 MB", "文件超过 5 MB")},
+                               message_zh="文件超过 5 MB")
+    return (name if name.endswith(".bpmn") else name + ".bpmn"), content

@@ -17,7 +17,7 @@ from apispec.ext.marshmallow import OpenAPIConverter
 from marshmallow import Schema, fields
 
 from .base import Form
-from .i18n import LABELS, is_english
+from .i18n import CHOICES, LABELS, is_english
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -57,6 +57,8 @@ def _annotate(schema: Schema, body: dict, english: bool) -> None:
 
 
 def _annotate_inner(field: fields.Field, prop: dict, english: bool) -> None:
+    if "enum" in prop:  # the label of each choice, for form widgets (a JSON Schema annotation)
+        prop["x-enum-titles"] = [CHOICES.get(value, (value, value))[1 if english else 0] for value in prop["enum"]]
     if isinstance(field, fields.Nested):
         _annotate(field.schema, prop, english)
     elif isinstance(field, fields.List):

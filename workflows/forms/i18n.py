@@ -226,6 +226,21 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# the label of each choice value (zh, en)
+CHOICES: dict[str, tuple[str, str]] = {
+    "approve": ("同意", "approve"), "reject": ("不同意", "reject"),
+    "男": ("男", "male"), "女": ("女", "female"), "male": ("男", "male"), "female": ("女", "female"),
+    "pass": ("通过", "pass"), "fail": ("未通过", "fail"),
+    "none": ("无", "none"), "unfounded": ("不属实", "unfounded"), "substantiated": ("属实", "substantiated"),
+    "recommend": ("建议任用", "recommend"), "not_recommend": ("不建议任用", "do not recommend"),
+    "clear": ("无问题", "clear"), "concerns": ("有问题需关注", "concerns"), "disqualifying": ("不宜任用", "disqualifying"),
+    "minor": ("问题轻微", "minor"), "serious": ("问题严重", "serious"), "unverifiable": ("暂无法核实", "unverifiable"),
+    "competent": ("称职", "competent"), "not_competent": ("不称职", "not competent"),
+    "spouse": ("夫妻关系", "spouse"), "lineal": ("直系血亲", "lineal blood relative"),
+    "collateral": ("三代以内旁系血亲", "collateral within three generations"), "in_law": ("近姻亲", "close in-law"),
+}
+
+
 def is_english(locale: str | None) -> bool:
     return (locale or "zh-CN").lower().startswith("en")
 

@@ -1,0 +1,149 @@
+"""Clerks' pages (and everyone's case page): the inbox, starting a case, a step's form, a case."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import audit, cases
+from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
+from engine.procedures import latest_versions
+from engine.storage.models import CaseTask, ProcedureVersion
+from workflows.forms import FORM_NAMES, json_schema
+
+from .formrender import read_form, widgets
+from .users import actor
+
+bp = Blueprint("pages", __name__)
+
+
+def register(app) -> None:
+    app.register_blueprint(bp)
+
+
+def ctx():
+    return current_app.extensions["cadreflow"]
+
+
+def lang() -> str:
+    return "en" if str(get_locale()).startswith("en") else "zh-CN"
+
+
+@bp.get("/")
+@login_required
+def inbox():
+    mine = cases.list_tasks(ctx(), roles=set(actor().roles))
+    by_case: dict[int, list] = {}
+    for task in mine:
+        by_case.setdefault(task["case_id"], []).append(task)
+    summaries = {c["id"]: c for c in cases.list_cases(ctx(), status="running", per_page=100)[0]}
+    with ctx().unit_of_work() as uow:
+        procedures = [(v.key, v.name) for v in latest_versions(uow.session)]
+    return render_template("inbox.html", by_case=by_case, summaries=summaries, procedures=procedures,
+                           due={c: cases.get_case(ctx(), c)["next_due_at"] for c in by_case})
+
+
+@bp.get("/cases")
+@login_required
+def case_list():
+    status = request.args.get("status") or None
+    page = max(1, request.args.get("page", 1, type=int))
+    items, total = cases.list_cases(ctx(), status=status, page=page, per_page=25)
+    return render_template("cases.html", items=items, total=total, page=page, status=status)
+
+
+@bp.route("/cases/new/<procedure>", methods=["GET", "POST"])
+@login_required
+def start_case(procedure: str):
+    if not actor().holds("clerk"):
+        abort(403)
+    schema = json_schema("announcement" if procedure == "competitive_selection" else "case_start", lang())
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = read_form(schema, request.form)
+        try:
+            case = cases.start_case(ctx(), procedure, values, actor(), "clerk", locale=lang())
+        except ValidationFailed as exc:
+            errors = exc.fields
+            flash(exc.localized(lang()), "error")
+        else:
+            flash(_("Case %(id)s started.", id=case["id"]), "ok")
+            return redirect(url_for("pages.case_page", case_id=case["id"]))
+    return render_template("form_page.html", title=schema["title"], subtitle=procedure,
+                           fields=widgets(schema, values, "case_start", {}), errors=errors,
+                           action=url_for("pages.start_case", procedure=procedure), comment=None), \
+        (422 if errors else 200)
+
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task_form(task_id: str):
+    with ctx().unit_of_work() as uow:
+        row = uow.session.get(CaseTask, task_id)
+        task = cases.task_dict(row) if row else None
+    if task is None:
+        flash(_("This task is no longer waiting: someone may have completed it."), "error")
+        return redirect(url_for("pages.inbox"))
+    case = cases.get_case(ctx(), task["case_id"])
+    schema = json_schema(task["form"], lang()) if task["form"] in FORM_NAMES else {"properties": {}}
+    hidden = set(task["prefill"]) & set(schema.get("properties", {}))
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = read_form(schema, request.form)
+        try:
+            result = cases.complete_task(ctx(), task_id, actor(), values, comment=request.form.get("comment") or None,
+                                         locale=lang())
+        except ValidationFailed as exc:
+            errors, status = exc.fields, 422
+            flash(exc.localized(lang()), "error")
+        except (Forbidden, Conflict) as exc:
+            status = 403 if isinstance(exc, Forbidden) else 409
+            flash(exc.localized(lang()), "error")
+        else:
+            return render_template("recorded.html", task=task, case=result, recorded=values)
+    return render_template("form_page.html", title=task["title"], subtitle=f"#{case['id']} {case['data'].get('position', '')}",
+                           fields=widgets(schema, values, task["form"], case["data"], hidden), errors=errors,
+                           action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
+                           case=case, task=task, comment=request.form.get("comment", "")), status
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case_page(case_id: int):
+    try:
+        case = cases.get_case(ctx(), case_id)
+    except NotFound:
+        abort(404)
+    mine = {t["id"] for t in cases.list_tasks(ctx(), roles=set(actor().roles), case_id=case_id)}
+    return render_template("case.html", case=case, data=case["data"], my_tasks=mine)
+
+
+@bp.get("/cases/<int:case_id>/diagram.json")
+@login_required
+def case_diagram(case_id: int):
+    """The version's BPMN and which elements are done and which are waiting, for the viewer."""
+    case = cases.get_case(ctx(), case_id)
+    with ctx().unit_of_work() as uow:
+        version = uow.session.get(ProcedureVersion, case["version_id"])
+        events = audit.events_of(uow.session, audit.case_stream(case_id))
+        xml = version.files[version.main_file]
+    done = [e.element_id for e in events if e.action in ("task_completed", "service_task", "timer_fired")]
+    return jsonify({"xml": xml, "done": sorted(set(done)), "current": sorted({t["element_id"] for t in case["tasks"]}),
+                    "steps": [{"seq": e.seq, "action": e.action, "element_id": e.element_id} for e in events]})
+
+
+@bp.post("/cases/<int:case_id>/declarations")
+@login_required
+def declare(case_id: int):
+    who = request.form.get("username", "").strip() or actor().username
+    role = "org_head" if who != actor().username and actor().holds("org_head") else next(iter(sorted(actor().roles)), "-")
+    try:
+        cases.declare_relation(ctx(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
+                                                "relation": request.form.get("relation", "")}, actor(), role,
+                               locale=lang())
+        flash(_("The relation was recorded; you will not be given steps about this person."), "ok")
+    except EngineError as exc:
+        flash(exc.localized(lang()), "error")
+    return redirect(url_for("pages.case_page", case_id=case_id))
