@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean browser-deps
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,16 @@ JS_DEPS := tests/js/node_modules/.package-lock.json
 $(JS_DEPS): tests/js/package.json tests/js/package-lock.json
 	if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; fi
 
-## test: lint, then the whole test suite on SQLite and PostgreSQL
-test: $(STAMP) $(JS_DEPS)
+# Debian's chromium (driven by Playwright with executable_path) and CJK fonts for the browser tests
+BROWSER := /usr/bin/chromium
+$(BROWSER):
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+
+browser-deps: $(BROWSER)
+
+## test: lint, then the whole test suite on SQLite and PostgreSQL (unit, integration, API, browser)
+test: $(STAMP) $(JS_DEPS) $(BROWSER)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -1,17 +1,28 @@
-"""Auditors' pages: a case's timeline, step-through replay, verification, exports (JSON, CSV, PDF)."""
+"""Auditors' pages: the cases, verification of the trail, a case's timeline, its step-through replay,
+and the responsibility record as JSON, CSV and PDF.
+
+Auditors see everything; the org_head may read the timeline and the exports but not replay or verify
+the whole trail (the same rules as the REST API in api/policy.py). Nothing here changes anything.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+import json
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 
-from engine import audit
-from engine.records import record_csv, responsibility_record
+from engine import audit, cases
+from engine.errors import NotFound
+from engine.records import ACTION_LABELS, record_csv, responsibility_record
 from engine.replay import replay
 
 from .users import requires
 
 bp = Blueprint("auditor", __name__, url_prefix="/audit")
+PER_PAGE = 25
+DONE_ACTIONS = ("task_completed", "service_task", "timer_fired")  # as the case page's diagram counts "done"
+EXPORTS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 
 
 def register(app) -> None:
@@ -26,48 +37,121 @@ def lang() -> str:
     return "en" if str(get_locale()).startswith("en") else "zh-CN"
 
 
+def pretty(value) -> str:
+    """Entered / decided data for the page: readable JSON, empty when there is none."""
+    if value in (None, {}, []):
+        return ""
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def record_or_404(case_id: int) -> dict:
+    try:
+        return responsibility_record(ctx(), case_id, lang())
+    except NotFound:
+        abort(404)
+
+
+def verify_case(case_id: int) -> dict:
+    with ctx().unit_of_work() as uow:
+        return audit.verify(uow.session, streams=[audit.case_stream(case_id)]).as_dict()
+
+
+# --- the overview and the whole trail -------------------------------------------------------------
+
+def _overview(report: dict | None = None):
+    status = request.values.get("status") or None
+    page = max(1, request.values.get("page", 1, type=int))
+    items, total = cases.list_cases(ctx(), status=status if status in ("running", "completed", "terminated") else None,
+                                    page=page, per_page=PER_PAGE)
+    return render_template("audit_overview.html", items=items, total=total, page=page, per_page=PER_PAGE,
+                           status=status, report=report)
+
+
 @bp.get("/")
 @requires("auditor", "org_head")
 def overview():
-    from engine import cases
+    return _overview()
 
-    items, total = cases.list_cases(ctx(), page=1, per_page=50)
-    report = None
-    if request.args.get("verify") and "auditor" in request.args.get("verify", "") or request.args.get("verify") == "1":
-        with ctx().unit_of_work() as uow:
-            report = audit.verify(uow.session).as_dict()
-    return render_template("audit_overview.html", items=items, total=total, report=report)
 
+@bp.post("/verify")
+@requires("auditor")
+def verify_all():
+    """Recompute every hash chain and checkpoint; the result is shown above the case list."""
+    with ctx().unit_of_work() as uow:
+        report = audit.verify(uow.session).as_dict()
+    return _overview(report)
+
+
+# --- one case -----------------------------------------------------------------------------------
 
 @bp.get("/cases/<int:case_id>")
 @requires("auditor", "org_head")
 def timeline(case_id: int):
-    record = responsibility_record(ctx(), case_id, lang())
-    with ctx().unit_of_work() as uow:
-        verified = audit.verify(uow.session, streams=[audit.case_stream(case_id)]).as_dict()
-    return render_template("audit_case.html", record=record, verified=verified)
+    record = record_or_404(case_id)
+    for entry in record["entries"]:
+        entry["entered_text"], entry["decided_text"] = pretty(entry["entered"]), pretty(entry["decided"])
+    return render_template("audit_case.html", record=record, verified=verify_case(case_id))
 
 
 @bp.get("/cases/<int:case_id>/replay")
 @requires("auditor")
 def replay_page(case_id: int):
-    return render_template("audit_replay.html", case_id=case_id, report=replay(ctx(), case_id).as_dict())
+    record = record_or_404(case_id)
+    report = replay(ctx(), case_id).as_dict()
+    return render_template("audit_replay.html", record=record, report=report,
+                           steps=replay_steps(record, report))
+
+
+def replay_steps(record: dict, report: dict) -> list[dict]:
+    """One entry per replayed step: who put what in, what the engine decided, whether it matched,
+    and which diagram elements are done once the step has run."""
+    entries = {e["seq"]: e for e in record["entries"]}
+    zh = lang() != "en"
+    problems: dict[int, list[str]] = {}
+    starts = [s["seq"] for s in report["steps"]]
+    for mismatch in report["mismatches"]:
+        owner = max([s for s in starts if s <= (mismatch.get("seq") or 0)], default=starts[0] if starts else 0)
+        problems.setdefault(owner, []).append(mismatch["problem"])
+    steps, done = [], []
+    for number, step in enumerate(report["steps"], 1):
+        first = entries.get(step["seq"], {})
+        decisions = []
+        for decision in step.get("decisions") or [{"seq": step["seq"], "action": step["action"],
+                                                   "element_id": step["element_id"], "data_out": first.get("decided")}]:
+            entry = entries.get(decision["seq"], {})
+            if decision["action"] in DONE_ACTIONS and decision["element_id"] and decision["element_id"] not in done:
+                done.append(decision["element_id"])
+            decisions.append({"seq": decision["seq"], "element_id": decision["element_id"],
+                              "step": entry.get("step") or decision["element_id"],
+                              "action": entry.get("action_label") or
+                              ACTION_LABELS.get(decision["action"], (decision["action"],) * 2)[0 if zh else 1],
+                              "text": pretty(decision.get("data_out"))})
+        steps.append({
+            "number": number, "seq": step["seq"], "last_seq": decisions[-1]["seq"] if decisions else step["seq"],
+            "element_id": step["element_id"], "step": first.get("step") or step["element_id"],
+            "action": first.get("action_label") or step["action"], "user": first.get("user") or step.get("actor"),
+            "display_name": first.get("display_name") or "", "role": first.get("role") or "",
+            "at": step.get("at") or first.get("at") or "", "comment": first.get("comment"),
+            "entered": pretty(first.get("entered")), "decisions": decisions, "note": bool(step.get("note")),
+            "ok": step.get("ok", True) and step["seq"] not in problems, "problems": problems.get(step["seq"], []),
+            "done": list(done),
+        })
+    return steps
 
 
 @bp.get("/cases/<int:case_id>/record.<fmt>")
 @requires("auditor", "org_head")
 def export(case_id: int, fmt: str):
-    record = responsibility_record(ctx(), case_id, lang())
-    name = f"case-{case_id}-record"
+    if fmt not in EXPORTS:
+        abort(404)
+    record = record_or_404(case_id)
     if fmt == "json":
-        return Response(current_app.json.dumps(record, indent=1), mimetype="application/json",
-                        headers={"Content-Disposition": f"attachment; filename={name}.json"})
-    if fmt == "csv":
-        return Response("\ufeff" + record_csv(record), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-    if fmt == "pdf":
+        body: str | bytes = current_app.json.dumps(record, indent=1)
+    elif fmt == "csv":
+        body = "\ufeff" + record_csv(record)  # the BOM makes Excel read the UTF-8 Chinese correctly
+    else:
         from .pdf import record_pdf
 
-        return Response(record_pdf(record, lang()), mimetype="application/pdf",
-                        headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
-    return Response(status=404)
+        body = record_pdf(record, lang())
+    return Response(body, mimetype=EXPORTS[fmt],
+                    headers={"Content-Disposition": f"attachment; filename=case-{case_id}-record.{fmt}"})

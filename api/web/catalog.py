@@ -24,6 +24,6 @@ def compile_catalogs(root: str) -> None:
             with po.open("rb") as source:
                 for message in read_po(source):
                     if message.id and message.string:
-                        merged[message.id] = message.string
+                        merged.add(message.id, message.string)
         with mo.open("wb") as target:
             write_mo(target, merged)

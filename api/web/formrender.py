@@ -92,7 +92,7 @@ def read_form(schema: dict, form_data) -> dict:
     """Turn flat `a.b.0.c` HTML fields into the nested JSON the schema describes, with its types."""
     data: dict = {}
     for path in form_data:
-        if path in ("csrf_token", "comment") or "__index__" in path:
+        if path in ("csrf_token", "_comment") or "__index__" in path:
             continue
         values = [v for v in form_data.getlist(path)]
         _put(data, path.split("."), values[-1] if values else "")

@@ -93,7 +93,7 @@ def task_form(task_id: str):
     if request.method == "POST":
         values = read_form(schema, request.form)
         try:
-            result = cases.complete_task(ctx(), task_id, actor(), values, comment=request.form.get("comment") or None,
+            result = cases.complete_task(ctx(), task_id, actor(), values, comment=request.form.get("_comment") or None,
                                          locale=lang())
         except ValidationFailed as exc:
             errors, status = exc.fields, 422
@@ -106,7 +106,7 @@ def task_form(task_id: str):
     return render_template("form_page.html", title=task["title"], subtitle=f"#{case['id']} {case['data'].get('position', '')}",
                            fields=widgets(schema, values, task["form"], case["data"], hidden), errors=errors,
                            action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
-                           case=case, task=task, comment=request.form.get("comment", "")), status
+                           case=case, task=task, comment=request.form.get("_comment", "")), status
 
 
 @bp.get("/cases/<int:case_id>")

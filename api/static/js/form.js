@@ -4,7 +4,8 @@ document.addEventListener('click', (event) => {
   if (add) {
     const group = add.closest('.rows');
     const list = group.querySelector('.row-list');
-    const index = list.children.length + Date.now() % 1000 * 1000;
+    const index = Number(group.dataset.next ?? list.children.length);
+    group.dataset.next = String(index + 1);
     const html = group.querySelector('template').innerHTML.replaceAll('__index__', String(index));
     list.insertAdjacentHTML('beforeend', html);
     list.lastElementChild.querySelector('input, select, textarea')?.focus();
