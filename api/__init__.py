@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from flask import Flask, jsonify
-from flask_smorest import Api
 
 from engine.context import EngineContext
 from engine.storage.db import database_url
@@ -45,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
     app.before_request(auth.authenticate_request)
-    api = Api(app)
+    api = rest.RestApi(app)
     errors.register(app)  # after Api(app), which installs its own HTTPException handler in another format
     rest.register(api, app.extensions["cadreflow"])
     for name in ("auth", "procedures", "cases", "tasks", "audit", "admin", "test_clock", "api-docs"):

@@ -199,5 +199,16 @@ class CalendarOut(Loose):
     days = fields.Integer()
 
 
-class Error(Loose):
-    error = fields.Dict(required=True)
+class ErrorDetail(Strict):
+    code = fields.String(required=True, metadata={"description": "stable machine-readable name, e.g. not_found"})
+    message = fields.String(required=True, metadata={"description": "in the caller's language (Accept-Language)"})
+    field_messages = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields",
+                                 metadata={"description": "a message per field path, e.g. votes.张三"})
+    errors = fields.List(fields.Dict(), metadata={"description": "an invalid BPMN file: each problem's file, "
+                                                                 "element, line, message and message_zh"})
+
+
+class Error(Strict):
+    """Every error response: {"error": {"code", "message", "fields"?}}."""
+
+    error = fields.Nested(ErrorDetail, required=True)

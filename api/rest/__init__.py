@@ -7,6 +7,14 @@ from flask_smorest import Api
 
 from engine.context import EngineContext
 
+from ..schemas import Error
+
+
+class RestApi(Api):
+    """flask-smorest's Api documenting our error body (api/errors.py) instead of its own."""
+
+    ERROR_SCHEMA = Error
+
 
 def ctx() -> EngineContext:
     return current_app.extensions["cadreflow"]

@@ -1,15 +1,35 @@
-"""Administration pages: users and their roles, the holiday calendar."""
+"""Administration pages: users and their roles, the holiday calendar (admin only).
+
+Every change is one transaction and leaves an audit event: user changes on the stream "users",
+calendar days on "reference/calendar" (engine.reference). Passwords never enter an event.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+import re
+from datetime import date, timedelta
+
+from argon2 import PasswordHasher
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from engine import audit, reference
+from engine.actors import Actor
 from engine.storage.models import User
+from workflows import ROLES
+from workflows.calendar import covered_years
 
-from .users import requires
+from .users import actor, requires
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
+USERS_STREAM = "users"
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}")
+MIN_PASSWORD = 8
+MAX_RANGE_DAYS = 31
+ROLE_ORDER = ["clerk", "org_head", "inspector", "discipline", "committee_secretary", "auditor", "editor", "admin"]
+_hasher = PasswordHasher()
 
 
 def register(app) -> None:
@@ -20,9 +40,240 @@ def ctx():
     return current_app.extensions["cadreflow"]
 
 
+def all_roles() -> list[str]:
+    return [r for r in ROLE_ORDER if r in ROLES] + sorted(set(ROLES) - set(ROLE_ORDER))
+
+
+# --- user administration (candidates for engine/users.py) ---------------------------------------
+
+class UserError(Exception):
+    """A refused user change: `fields` maps a form field to its message (already in the user's language)."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(fields.values()))
+        self.fields = fields
+
+
+def list_users(context) -> list[User]:
+    with context.unit_of_work() as uow:
+        return list(uow.session.scalars(select(User).order_by(User.username)))
+
+
+def _record(session, context, admin: Actor, action: str, username: str, data_in: dict, data_out: dict) -> None:
+    audit.append(session, USERS_STREAM, [audit.NewEvent(action, admin, "admin", element_id=username,
+                                                        data_in=data_in, data_out=data_out)],
+                 at=context.clock.now())
+
+
+def _retrying(change):
+    """Run `change` again if a concurrent change took the same audit seq (PostgreSQL; SQLite serialises)."""
+    for attempt in range(3):
+        try:
+            return change()
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return None
+
+
+def create_account(context, admin: Actor, username: str, display_name: str, password: str,
+                   roles: list[str]) -> None:
+    def change():
+        with context.unit_of_work(write=True) as uow:
+            if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
+                raise UserError({"username": _("The user name %(name)s is taken.", name=username)})
+            uow.session.add(User(username=username, display_name=display_name, roles=sorted(set(roles)),
+                                 password_hash=_hasher.hash(password), active=True, created_at=context.clock.now()))
+            _record(uow.session, context, admin, "user_created", username,
+                    {"username": username, "display_name": display_name, "roles": sorted(set(roles))}, {})
+            uow.commit()
+
+    _retrying(change)
+
+
+def _change_user(context, admin: Actor, username: str, action: str, apply) -> None:
+    def change():
+        with context.unit_of_work(write=True) as uow:
+            user = uow.session.scalar(select(User).where(User.username == username))
+            if user is None:
+                abort(404)
+            data_in, data_out = apply(user)
+            _record(uow.session, context, admin, action, username, data_in, data_out)
+            uow.commit()
+
+    _retrying(change)
+
+
+def set_roles(context, admin: Actor, username: str, roles: list[str]) -> None:
+    def apply(user: User):
+        before = list(user.roles)
+        user.roles = sorted(set(roles))
+        return {"roles": user.roles}, {"before": before}
+
+    _change_user(context, admin, username, "roles_changed", apply)
+
+
+def set_active(context, admin: Actor, username: str, active: bool) -> None:
+    def apply(user: User):
+        before = user.active
+        user.active = active
+        return {"active": active}, {"before": before}
+
+    _change_user(context, admin, username, "user_reactivated" if active else "user_deactivated", apply)
+
+
+def read_roles(field: str = "roles") -> tuple[list[str], str | None]:
+    chosen = request.form.getlist(field)
+    unknown = [r for r in chosen if r not in ROLES]
+    if unknown:
+        return [], _("Unknown role: %(roles)s", roles=", ".join(unknown))
+    if not chosen:
+        return [], _("Choose at least one role.")
+    return sorted(set(chosen)), None
+
+
+# --- the users page -----------------------------------------------------------------------------
+
+def users_page(form: dict | None = None, errors: dict | None = None, edit: str | None = None,
+               edit_errors: dict | None = None, edit_roles: list[str] | None = None, status: int = 200):
+    rows = list_users(ctx())
+    editing = next((u for u in rows if u.username == edit), None) if edit else None
+    return render_template("admin_users.html", users=rows, roles=all_roles(), form=form or {"roles": []},
+                           errors=errors or {}, editing=editing, edit_errors=edit_errors or {},
+                           edit_roles=edit_roles if edit_roles is not None else (editing.roles if editing else []),
+                           me=actor().username), status
+
+
 @bp.get("/users")
 @requires("admin")
 def users():
+    return users_page(edit=request.args.get("edit") or None)
+
+
+@bp.post("/users")
+@requires("admin")
+def create_user_view():
+    form = {"username": request.form.get("username", "").strip(),
+            "display_name": request.form.get("display_name", "").strip(),
+            "roles": request.form.getlist("roles")}
+    password = request.form.get("password", "")
+    errors: dict[str, str] = {}
+    if not form["username"]:
+        errors["username"] = _("Enter a user name.")
+    elif not USERNAME.fullmatch(form["username"]):
+        errors["username"] = _("2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.")
+    if len(form["display_name"]) > 128:
+        errors["display_name"] = _("At most 128 characters.")
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = _("At least %(n)s characters.", n=MIN_PASSWORD)
+    elif len(password) > 256:
+        errors["password"] = _("At most 256 characters.")
+    roles, problem = read_roles()
+    if problem:
+        errors["roles"] = problem
+    if not errors:
+        try:
+            create_account(ctx(), actor(), form["username"], form["display_name"] or form["username"], password, roles)
+        except UserError as exc:
+            errors = exc.fields
+    if errors:
+        flash(_("The user was not created: see the marked fields."), "error")
+        return users_page(form=form, errors=errors, status=422)
+    flash(_("User %(name)s created.", name=form["username"]), "ok")
+    return redirect(url_for("admin_pages.users"))
+
+
+@bp.post("/users/<username>/roles")
+@requires("admin")
+def change_roles(username: str):
+    roles, problem = read_roles()
+    if not problem and username == actor().username and "admin" not in roles:
+        problem = _("You cannot take the administrator role away from yourself.")
+    if problem:
+        flash(_("The roles were not changed."), "error")
+        return users_page(edit=username, edit_errors={"roles": problem}, edit_roles=request.form.getlist("roles"),
+                          status=422)
+    set_roles(ctx(), actor(), username, roles)
+    flash(_("Roles of %(name)s saved.", name=username), "ok")
+    return redirect(url_for("admin_pages.users"))
+
+
+@bp.post("/users/<username>/active")
+@requires("admin")
+def change_active(username: str):
+    active = request.form.get("active") == "1"
+    if username == actor().username and not active:
+        flash(_("You cannot deactivate yourself."), "error")
+        return users_page(edit=username, edit_errors={"active": _("You cannot deactivate yourself.")}, status=422)
+    set_active(ctx(), actor(), username, active)
+    flash(_("%(name)s can sign in again.", name=username) if active
+          else _("%(name)s can no longer sign in.", name=username), "ok")
+    return redirect(url_for("admin_pages.users"))
+
+
+# --- the calendar -------------------------------------------------------------------------------
+
+def calendar_page(form: dict | None = None, errors: dict | None = None, status: int = 200):
+    import chinese_calendar
+
     with ctx().unit_of_work() as uow:
-        rows = list(uow.session.scalars(select(User).order_by(User.username)))
-    return render_template("admin_users.html", users=rows)
+        entries = reference.load(uow.session, "calendar")
+    years = covered_years()
+    rows = []
+    for key, value in sorted(entries.items(), reverse=True):
+        day = date.fromisoformat(key)
+        try:
+            package = bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            package = None
+        rows.append({"day": key, "weekday": day.weekday(), "working": bool(value.get("working")),
+                     "note": value.get("note") or "", "package": package})
+    return render_template("admin_calendar.html", rows=rows, form=form or {"kind": "holiday"}, errors=errors or {},
+                           first_year=years.start, last_year=years.stop - 1), status
+
+
+@bp.get("/calendar")
+@requires("admin")
+def calendar():
+    return calendar_page()
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+@bp.post("/calendar")
+@requires("admin")
+def add_calendar_days():
+    form = {key: request.form.get(key, "").strip() for key in ("day", "until", "kind", "note")}
+    errors: dict[str, str] = {}
+    first = _date(form["day"]) if form["day"] else None
+    if not form["day"]:
+        errors["day"] = _("Enter a date.")
+    elif first is None:
+        errors["day"] = _("Not a valid date (YYYY-MM-DD).")
+    last = first
+    if form["until"]:
+        last = _date(form["until"])
+        if last is None:
+            errors["until"] = _("Not a valid date (YYYY-MM-DD).")
+        elif first and last < first:
+            errors["until"] = _("The last day is before the first day.")
+        elif first and (last - first).days >= MAX_RANGE_DAYS:
+            errors["until"] = _("At most %(n)s days at once.", n=MAX_RANGE_DAYS)
+    if form["kind"] not in ("holiday", "workday"):
+        errors["kind"] = _("Choose holiday or adjusted working day.")
+    if len(form["note"]) > 200:
+        errors["note"] = _("At most 200 characters.")
+    if errors:
+        flash(_("Nothing was saved: see the marked fields."), "error")
+        return calendar_page(form, errors, 422)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    working = form["kind"] == "workday"
+    reference.put_entries(ctx(), "calendar", {d.isoformat(): {"working": working, "note": form["note"]} for d in days},
+                          actor(), "admin")
+    flash(_("%(n)s days saved.", n=len(days)) if len(days) > 1 else _("%(day)s saved.", day=days[0].isoformat()), "ok")
+    return redirect(url_for("admin_pages.calendar"))

@@ -21,7 +21,8 @@ from engine.xmlsafe import BpmnXmlError, parse_xml
 from workflows import ROLES, TASK_ROLES
 from workflows.forms import FORM_NAMES
 
-from .helpers import OUTCOMES, english
+from .helpers import OUTCOMES, english, label
+from .helpers import ROLES as ROLE_LABELS
 from .users import actor, requires
 
 bp = Blueprint("editor", __name__, url_prefix="/procedures")
@@ -153,7 +154,7 @@ def edit(key: str, number: int):
         row = _version(uow.session, key, number)
         version = {"key": row.key, "version": row.version, "name": row.name, "main_file": row.main_file}
         latest = _versions(uow.session, key)[0].version
-    roles = sorted(TASK_ROLES) + ["system"] + sorted(ROLES - TASK_ROLES)
+    roles = [{"key": k, "label": label(ROLE_LABELS, k)} for k in sorted(TASK_ROLES) + ["system"] + sorted(ROLES - TASK_ROLES)]
     return render_template("editor_modeler.html", v=version, latest=latest, roles=roles, forms=sorted(FORM_NAMES),
                            outcomes=sorted(OUTCOMES))
 
