@@ -302,4 +302,6 @@ def _canon(el) -> list:
         if name.namespace == MODEL and (name.localname in IGNORED or (child.get("id") and _own(child))):
             continue
         children.append(_canon(child))
+    if bpmnxml.local(el) == "lane":  # the order of a lane's members means nothing
+        children.sort(key=lambda c: json.dumps(c, ensure_ascii=False))
     return [el.tag, sorted(el.attrib.items()), (el.text or "").strip(), children]

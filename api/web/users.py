@@ -37,9 +37,7 @@ def requires(*roles: str):
             from engine.access import record_refusal
 
             if not current_user.is_authenticated:
-                from flask_login import current_app as app
-
-                return app.login_manager.unauthorized()
+                return current_app.login_manager.unauthorized()
             if roles and not (current_user.roles & set(roles)):
                 record_refusal(current_app.extensions["cadreflow"], current_user.actor, f"web {request.endpoint}",
                                request.path, f"requires {', '.join(roles)}")

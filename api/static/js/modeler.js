@@ -22,8 +22,32 @@
   const overlays = modeler.get('overlays');
   const eventBus = modeler.get('eventBus');
   const selection = modeler.get('selection');
-  canvas.zoom('fit-viewport');
   if (warnings.length) say(`${t.warnings} ${warnings.map((w) => w.message).join('; ')}`, 'error');
+
+  // The whole diagram in view, right of the palette (which floats over the canvas's left edge).
+  function fitBesidePalette() {
+    canvas.zoom('fit-viewport');
+    const { inner, outer } = canvas.viewbox();
+    const palette = box.querySelector('.djs-palette');
+    const left = (palette ? palette.getBoundingClientRect().right - box.getBoundingClientRect().left : 0) + 16;
+    let scale = Math.min((outer.width - left - 16) / inner.width, (outer.height - 32) / inner.height);
+    let origin = inner;
+    const main = mainProcess();
+    if (outer.width < 600 && main && main.element.waypoints === undefined && main.element !== canvas.getRootElement()) {
+      // a phone: the whole diagram would be a thumbnail; show the procedure's pool at its full height
+      origin = main.element;
+      scale = Math.min(1, (outer.height - 32) / origin.height);
+    }
+    if (!(scale > 0)) return;
+    canvas.viewbox({ x: origin.x - left / scale, y: origin.y - 16 / scale, width: outer.width / scale, height: outer.height / scale });
+  }
+  // One element in the middle of the view at a readable zoom.
+  function focus(shape) {
+    const { outer } = canvas.viewbox();
+    const scale = Math.max(canvas.zoom(), 1);
+    canvas.viewbox({ x: shape.x + shape.width / 2 - outer.width / scale / 2, y: shape.y + shape.height / 2 - outer.height / scale / 2,
+      width: outer.width / scale, height: outer.height / scale });
+  }
 
   // --- small DOM helpers (text only: diagram content never becomes HTML) ------------------------
   function h(tag, attrs = {}, ...children) {
@@ -137,7 +161,7 @@
     const rows = h('tbody');
     const addRow = (prop) => {
       let name = prop ? prop.name : '';
-      const nameInput = h('input', { name: 'name', value: name, 'aria-label': t.name });
+      const nameInput = h('input', { name: 'name', value: name, title: name, 'aria-label': t.parameter });
       const valueInput = h('input', { name: 'value', value: prop ? prop.value || '' : '', 'aria-label': t.value });
       const row = h('tr', { 'data-param': name }, h('td', {}, nameInput), h('td', {}, valueInput),
         h('td', { class: 'x' }, h('button', { type: 'button', class: 'remove-row', title: t.remove, 'aria-label': t.remove,
@@ -145,6 +169,7 @@
       nameInput.addEventListener('change', () => apply(() => {
         name = nameInput.value.trim();
         row.dataset.param = name;
+        nameInput.title = name;
         if (prop && name) modeling.updateModdleProperties(element, prop, { name });
         else if (!prop && name) {
           addProperty(element, process, name, valueInput.value);
@@ -160,7 +185,8 @@
     propertyList(process).forEach(addRow);
     sidebar.replaceChildren(...header(t.process, process),
       h('h3', {}, t.parameters),
-      h('table', { id: 'parameters' }, h('thead', {}, h('tr', {}, h('th', {}, t.name), h('th', {}, t.value), h('th'))), rows),
+      h('table', { id: 'parameters' }, h('colgroup', {}, h('col'), h('col', { class: 'value' }), h('col', { class: 'x' })),
+        h('thead', {}, h('tr', {}, h('th', {}, t.parameter), h('th', {}, t.value), h('th'))), rows),
       h('button', { type: 'button', class: 'add-row', onclick: () => addRow(null).querySelector('input').focus() }, t.add_parameter),
       h('p', { class: 'hint' }, t.parameters_hint));
   }
@@ -197,7 +223,7 @@
   eventBus.on('selection.changed', ({ newSelection }) => {
     if (newSelection.length > 1) {
       current = null;
-      sidebar.replaceChildren(h('p', { class: 'meta' }, t.several.replace('%(n)s', newSelection.length)));
+      sidebar.replaceChildren(h('p', { class: 'meta' }, t.several.replace('{n}', newSelection.length)));
       return;
     }
     current = newSelection[0] && newSelection[0].type !== 'label' ? newSelection[0]
@@ -236,7 +262,7 @@
       return h('li', { 'data-element': p.element || '' }, h('span', { class: 'where' }, where), ' — ', p.text, ' ',
         shape ? h('button', { type: 'button', class: 'link', onclick: () => {
           selection.select(shape);
-          canvas.scrollToElement(shape);
+          focus(shape);
         } }, t.show) : null);
     });
     for (const [shape, texts] of byShape) {
@@ -266,7 +292,7 @@
       try { body = await response.json(); } catch (err) { body = { message: `${t.failed} (HTTP ${response.status})`, problems: [] }; }
       if (response.ok) {
         say(`${body.message} `, 'ok', h('a', { href: body.url, id: 'deployed-link', 'data-version': body.version },
-          t.view_version.replace('%(n)s', body.version)), ' · ', h('a', { href: body.edit_url }, t.edit_version.replace('%(n)s', body.version)));
+          t.view_version.replace('{n}', body.version)), ' · ', h('a', { href: body.edit_url }, t.edit_version.replace('{n}', body.version)));
       } else {
         say(body.message, 'error');
         showProblems(body.problems || []);
@@ -285,6 +311,7 @@
     link.remove();
   });
 
+  fitBesidePalette();
   window.procedureModeler = modeler;
   box.dataset.ready = 'true';
 })();
