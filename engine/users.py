@@ -40,10 +40,12 @@ def authenticate(ctx, username: str, password: str) -> Actor | None:
         return actor_of(user)
 
 
-def get_actor(ctx, username: str) -> Actor | None:
+def get_actor(ctx, username: str, *, active_only: bool = False) -> Actor | None:
     with ctx.unit_of_work() as uow:
         user = uow.session.scalar(select(User).where(User.username == username))
-        return actor_of(user) if user else None
+        if user is None or (active_only and not user.active):
+            return None
+        return actor_of(user)
 
 
 def actor_of(user: User) -> Actor:

@@ -27,7 +27,7 @@ def select_locale() -> str:
 def load_user(username: str):
     from flask import current_app
 
-    actor = get_actor(current_app.extensions["cadreflow"], username)
+    actor = get_actor(current_app.extensions["cadreflow"], username, active_only=True)  # deactivation ends sessions
     return WebUser(actor) if actor else None
 
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from argon2 import PasswordHasher
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -34,6 +35,14 @@ _hasher = PasswordHasher()
 
 def register(app) -> None:
     app.register_blueprint(bp)
+
+
+@bp.before_request
+def signed_in_first():
+    """Anonymous visitors go to the sign-in page (before `requires`, which expects a signed-in user)."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
 
 
 def ctx():

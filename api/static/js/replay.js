@@ -16,16 +16,40 @@
   let diagram = null; // {canvas, registry, marked: [[id, marker], ...]}
 
   function shapeIds(id) {
-    // The case-started event names the process itself: show the process's start event(s) instead.
+    // The case-started event names the process; show the start event of its pool instead.
     const { canvas, registry } = diagram;
-    const element = id && registry.get(id);
+    if (!id) return [];
+    const element = registry.get(id) || registry.find((e) => e.type === 'bpmn:Participant'
+      && e.businessObject.processRef && e.businessObject.processRef.id === id);
     if (!element) return [];
     const root = canvas.getRootElement();
     if (element === root || element.type === 'bpmn:Process' || element.type === 'bpmn:Participant') {
-      return registry.filter((e) => e.type === 'bpmn:StartEvent' && (e.parent === root || e.parent?.type === 'bpmn:Participant'))
-        .map((e) => e.id);
+      const pool = element.type === 'bpmn:Participant' ? element : root;
+      return registry.filter((e) => e.type === 'bpmn:StartEvent' && e.parent === pool).map((e) => e.id);
     }
     return element.waypoints ? [] : [id];
+  }
+
+  // A file holds several pools (the main process and the called ones): a wide screen shows the
+  // whole pool of step k; a narrow one follows step k's element at a readable scale.
+  function show(id) {
+    const { canvas, registry } = diagram;
+    const element = id && registry.get(id);
+    if (element && box.clientWidth < 600) {
+      const scale = 0.5;
+      const width = box.clientWidth / scale;
+      const height = box.clientHeight / scale;
+      canvas.viewbox({ x: element.x + element.width / 2 - width / 2, y: element.y + element.height / 2 - height / 2,
+        width, height });
+      return;
+    }
+    let pool = element;
+    while (pool && pool.type !== 'bpmn:Participant') pool = pool.parent;
+    pool = pool || registry.filter((e) => e.type === 'bpmn:Participant')[0];
+    if (pool === diagram.pool) return;
+    diagram.pool = pool;
+    if (!pool) { canvas.zoom('fit-viewport'); return; }
+    canvas.viewbox({ x: pool.x - 20, y: pool.y - 20, width: pool.width + 40, height: pool.height + 40 });
   }
 
   function mark() {
@@ -40,6 +64,7 @@
       }
     }
     for (const shape of here) { canvas.addMarker(shape, 'current'); diagram.marked.push([shape, 'current']); }
+    show([...here][0]);
     box.dataset.step = String(current);
   }
 
@@ -76,8 +101,7 @@
     const viewer = new BpmnJS({ container: box });
     await viewer.importXML(state.xml);
     const canvas = viewer.get('canvas');
-    diagram = { canvas, registry: viewer.get('elementRegistry'), marked: [] };
-    canvas.zoom('fit-viewport');
+    diagram = { canvas, registry: viewer.get('elementRegistry'), marked: [], pool: undefined };
     mark();
     window.replayView = { viewer, go, step: () => current };
     box.dataset.ready = 'true';
