@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from marshmallow import Schema, fields, validate
 
 
@@ -29,13 +31,20 @@ class StartCase(Strict):
     parameters = fields.Dict(load_default=dict)
 
 
-class CaseFilter(Strict):
+class Paging(Strict):
+    """`page` and `per_page` of a list; the totals are in the X-Pagination header."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=2**31 - 1))
+    per_page = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+class CaseFilter(Paging):
     status = fields.String(validate=validate.OneOf(["running", "completed", "terminated"]))
     procedure = fields.String(validate=validate.Length(max=128))
     outcome = fields.String(validate=validate.Length(max=64))
 
 
-class TaskFilter(Strict):
+class TaskFilter(Paging):
     case = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
 
@@ -70,7 +79,9 @@ class CalendarEntries(Strict):
 
 
 class ClockSet(Strict):
-    now = fields.AwareDateTime(required=True, default_timezone=None)
+    # bounded, so the engine's arithmetic on the time (token expiry, timers, UTC conversion) cannot overflow
+    now = fields.AwareDateTime(required=True, default_timezone=None, validate=validate.Range(
+        min=datetime(1970, 1, 1, tzinfo=UTC), max=datetime(2999, 12, 31, tzinfo=UTC)))
 
 
 # --- responses --------------------------------------------------------------------------------------

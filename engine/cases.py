@@ -98,16 +98,17 @@ def declare_relation(ctx, case_id: int, declaration: dict, actor: Actor, role: s
     """Record that a user is related to a nominee (回避); guards then refuse that user those steps."""
     username = declaration.get("username") if isinstance(declaration, dict) else None
     own = username == actor.username
-    if not own and not (role in ctx.registry.declaration_roles and actor.holds(role)):
-        raise Forbidden("only the user themself or an org_head may declare a relation",
-                        message_zh="仅本人或组织部负责人可申报回避关系")
+    participant = not ctx.registry.roles or bool(actor.roles & ctx.registry.roles)
+    if not (own and participant) and not (role in ctx.registry.declaration_roles and actor.holds(role)):
+        raise Forbidden("only a participant of the procedure (for themself) or an org_head may declare a relation",
+                        message_zh="仅参与办理的本人或组织部负责人可申报回避关系")
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
         form_ctx = FormContext(case.id, "declaration", case.data, {}, case.parameters, actor, role, locale)
         cleaned = _validate(ctx, "declaration", declaration, form_ctx)
         _note(uow.session, case, audit.NewEvent("relation_declared", actor, role, data_in=cleaned), ctx.clock.now())
         uow.commit()
-        return case_dict(case, _tasks(uow.session, case.id))
+        return {**case_dict(case, _tasks(uow.session, case.id)), "declarations": declarations(uow.session, case.id)}
 
 
 def declarations(session, case_id: int) -> list[dict]:
@@ -169,7 +170,7 @@ def terminate_case(ctx, case_id: int, actor: Actor, role: str, reason: str) -> d
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
     if not (reason or "").strip():
-        raise ValidationFailed("a reason is required", fields={"reason": "required / 必须填写终止原因"})
+        raise ValidationFailed("a reason is required", message_zh="必须填写终止原因", fields={"reason": "required / 必须填写终止原因"})
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
         case = _step(ctx, uow, case, Command("case_terminated", actor, role, None, None, {"reason": reason}, reason))
@@ -250,7 +251,7 @@ def _parameters(defaults: dict, overrides: dict, may_override: bool) -> dict:
                         message_zh="仅组织部负责人或流程编辑可覆盖流程参数")
     unknown = sorted(set(overrides) - set(defaults))
     if unknown:
-        raise ValidationFailed("unknown procedure parameters",
+        raise ValidationFailed("unknown procedure parameters", message_zh="存在本流程未定义的参数",
                                fields={f"parameters.{k}": "not a parameter of this procedure / 本流程无此参数" for k in unknown})
     return {**defaults, **overrides}
 
@@ -293,6 +294,8 @@ def list_cases(ctx, *, status: str | None = None, procedure: str | None = None, 
             query = query.where(column == value)
     with ctx.unit_of_work() as uow:
         total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        if (page - 1) * per_page >= total:  # past the last page (also an offset too large for the database)
+            return [], total
         rows = uow.session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page))
         return [case_summary(c) for c in rows], total
 

@@ -51,11 +51,19 @@ class ProcedureInvalid(ValidationFailed):
 
     def __init__(self, problems: list[dict]):
         lines = "; ".join(_describe(p) for p in problems[:20])
-        super().__init__(f"the procedure is invalid: {lines}", message_zh=f"流程定义无效：{lines}")
+        lines_zh = "；".join(_describe(p, "message_zh") for p in problems[:20])
+        super().__init__(f"the procedure is invalid: {lines}", message_zh=f"流程定义无效：{lines_zh}")
         self.problems = problems
-        self.fields = {p.get("element") or p.get("file") or "bpmn": p["message"] for p in problems}
+        self.fields = {_where(p): p["message"] for p in problems}
+        self.fields_zh = {_where(p): p.get("message_zh") or p["message"] for p in problems}
+
+    def localized_fields(self, locale: str) -> dict:
+        return self.fields_zh if locale.startswith("zh") else self.fields
 
 
-def _describe(problem: dict) -> str:
-    where = problem.get("element") or problem.get("file") or "bpmn"
-    return f"{where}: {problem['message']}"
+def _where(problem: dict) -> str:
+    return problem.get("element") or problem.get("file") or "bpmn"
+
+
+def _describe(problem: dict, key: str = "message") -> str:
+    return f"{_where(problem)}: {problem.get(key) or problem['message']}"

@@ -25,7 +25,7 @@ def _existing(case_id: int) -> None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
 
 
-@blp.get("/cases/<int:case_id>/events")
+@blp.get("/cases/<int(min=1,max=2147483647):case_id>/events")
 @blp.response(200, Event(many=True))
 def events(case_id: int):
     """The case's audit events in order (auditor, org_head)."""
@@ -35,7 +35,7 @@ def events(case_id: int):
         return [audit.event_dict(e) for e in audit.events_of(uow.session, audit.case_stream(case_id))]
 
 
-@blp.get("/cases/<int:case_id>/replay")
+@blp.get("/cases/<int(min=1,max=2147483647):case_id>/replay")
 @blp.response(200, Replay)
 def replay_case(case_id: int):
     """Re-execute the case from its events on its version; every decision and state hash compared (auditor)."""
@@ -43,7 +43,7 @@ def replay_case(case_id: int):
     return replay(ctx(), case_id).as_dict()
 
 
-@blp.get("/cases/<int:case_id>/accountability")
+@blp.get("/cases/<int(min=1,max=2147483647):case_id>/accountability")
 @blp.response(200, Accountability)
 def accountability(case_id: int):
     """The responsibility record (纪实): each step, who, role, when, entered, decided (auditor, org_head)."""

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from engine.access import issue_token, revoke_token
 
 from ..auth import bearer_token, current_actor
-from ..schemas import Token, TokenRequest
+from ..schemas import Error, Token, TokenRequest
 from . import ctx
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens")
@@ -17,8 +17,8 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens
 @blp.post("/token")
 @blp.arguments(TokenRequest)
 @blp.response(200, Token)
-@blp.alt_response(401, description="wrong user name or password")
-@blp.alt_response(429, description="too many failed sign-ins from this user or address")
+@blp.alt_response(401, schema=Error, description="wrong user name or password")
+@blp.alt_response(429, schema=Error, description="too many failed sign-ins from this user or address")
 @blp.doc(security=[])
 def token(body):
     """Exchange a user name and password for a bearer token (12 hours)."""

@@ -9,9 +9,9 @@ from engine import cases
 from ..auth import current_actor
 from ..i18n import locale
 from ..policy import allowed, authorize
-from ..schemas import CaseFilter, CaseOut, CaseSummary, Declaration, Message, StartCase, Terminate
+from ..schemas import CaseFilter, CaseOut, CaseSummary, Declaration, Error, Message, StartCase, Terminate
 from . import ctx
-from .tasks import task_out
+from .tasks import paging_header, task_out
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (one vacancy being filled)")
 
@@ -23,7 +23,7 @@ def case_out(case: dict) -> dict:
 @blp.post("")
 @blp.arguments(StartCase)
 @blp.response(201, CaseOut)
-@blp.alt_response(422, description="the start form is invalid")
+@blp.alt_response(422, schema=Error, description="the start form is invalid")
 def start(body):
     """Start a case on the latest version of a procedure (clerk)."""
     actor = current_actor()
@@ -37,30 +37,28 @@ def start(body):
 
 @blp.get("")
 @blp.arguments(CaseFilter, location="query")
-@blp.response(200, CaseSummary(many=True))
-@blp.paginate()
-def list_cases(filters, pagination_parameters):
+@blp.response(200, CaseSummary(many=True), headers={"X-Pagination": "PAGINATION"})
+def list_cases(filters):
     """Cases, newest first; filter by status, procedure, outcome; `page` and `per_page` (X-Pagination header)."""
     authorize(current_actor(), "case.read")
-    items, total = cases.list_cases(ctx(), page=pagination_parameters.page,
-                                    per_page=pagination_parameters.page_size, **filters)
-    pagination_parameters.item_count = total
-    return items
+    page, per_page = filters.pop("page"), filters.pop("per_page")
+    items, total = cases.list_cases(ctx(), page=page, per_page=per_page, **filters)
+    return items, 200, paging_header(blp, page, per_page, total)
 
 
-@blp.get("/<int:case_id>")
+@blp.get("/<int(min=1,max=2147483647):case_id>")
 @blp.response(200, CaseOut)
-@blp.alt_response(404, description="no such case")
+@blp.alt_response(404, schema=Error, description="no such case")
 def get(case_id: int):
     """One case: status, outcome, data, ready tasks, parameters, warnings, declarations."""
     authorize(current_actor(), "case.read")
     return case_out(cases.get_case(ctx(), case_id))
 
 
-@blp.post("/<int:case_id>/messages")
+@blp.post("/<int(min=1,max=2147483647):case_id>/messages")
 @blp.arguments(Message)
 @blp.response(200, CaseOut)
-@blp.alt_response(409, description="nothing in the case waits for this message now")
+@blp.alt_response(409, schema=Error, description="nothing in the case waits for this message now")
 def message(body, case_id: int):
     """Deliver a BPMN message (e.g. publicity_report, withdraw) (clerk, discipline)."""
     actor = current_actor()
@@ -68,7 +66,7 @@ def message(body, case_id: int):
     return case_out(cases.send_message(ctx(), case_id, body["name"], body["data"], actor, role, locale=locale()))
 
 
-@blp.post("/<int:case_id>/terminate")
+@blp.post("/<int(min=1,max=2147483647):case_id>/terminate")
 @blp.arguments(Terminate)
 @blp.response(200, CaseOut)
 def terminate(body, case_id: int):
@@ -78,7 +76,7 @@ def terminate(body, case_id: int):
     return case_out(cases.terminate_case(ctx(), case_id, actor, "org_head", body["reason"]))
 
 
-@blp.post("/<int:case_id>/declarations")
+@blp.post("/<int(min=1,max=2147483647):case_id>/declarations")
 @blp.arguments(Declaration)
 @blp.response(201, CaseOut)
 def declare(body, case_id: int):

@@ -14,7 +14,7 @@ from engine.storage.models import ProcedureVersion as VersionRow
 from ..auth import current_actor
 from ..i18n import say
 from ..policy import authorize
-from ..schemas import Deployed, ProcedureSummary, ProcedureVersion
+from ..schemas import Deployed, Error, ProcedureSummary, ProcedureVersion
 from . import ctx
 
 blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures", description="BPMN procedures and versions")
@@ -35,9 +35,9 @@ def list_procedures():
         return [summary(row) for row in latest_versions(uow.session)]
 
 
-@blp.get("/<string:key>/versions/<int:number>")
+@blp.get("/<string:key>/versions/<int(min=1,max=2147483647):number>")
 @blp.response(200, ProcedureVersion)
-@blp.alt_response(404, description="no such procedure version")
+@blp.alt_response(404, schema=Error, description="no such procedure version")
 def get_version(key: str, number: int):
     """One version: its BPMN text, parameters, files and task catalogue."""
     authorize(current_actor(), "procedure.read")
@@ -51,7 +51,7 @@ def get_version(key: str, number: int):
 
 @blp.post("")
 @blp.response(201, Deployed)
-@blp.alt_response(422, description="the file is invalid: `fields` and `errors` name each element and problem")
+@blp.alt_response(422, schema=Error, description="the file is invalid: `fields` and `errors` name each element and problem")
 @blp.doc(requestBody={"required": True, "content": {
     "application/xml": {"schema": {"type": "string"}},
     "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask_smorest import Blueprint
 
 from engine import cases
@@ -11,7 +13,7 @@ from engine.storage.models import CaseTask
 from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
-from ..schemas import CaseOut, CompleteTask, TaskFilter, TaskOut
+from ..schemas import CaseOut, CompleteTask, Error, TaskFilter, TaskOut
 from . import ctx
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Ready user tasks")
@@ -30,23 +32,27 @@ def task_out(task: dict, *, with_form: bool = True) -> dict:
     return out
 
 
+def paging_header(blueprint, page: int, per_page: int, total: int) -> dict:
+    """The X-Pagination header (flask-smorest's format): total, total_pages, page, next_page, ..."""
+    return {"X-Pagination": json.dumps(blueprint._make_pagination_metadata(page, per_page, total))}
+
+
 @blp.get("")
 @blp.arguments(TaskFilter, location="query")
-@blp.response(200, TaskOut(many=True))
-@blp.paginate()
-def inbox(filters, pagination_parameters):
-    """The ready tasks the caller may act on (their roles); `?case=ID` for one case."""
+@blp.response(200, TaskOut(many=True), headers={"X-Pagination": "PAGINATION"})
+def inbox(filters):
+    """The ready tasks the caller may act on (their roles), `page` and `per_page`; `?case=ID` for one case."""
     actor = current_actor()
     authorize(actor, "task.read")
     found = cases.list_tasks(ctx(), roles=set(actor.roles), case_id=filters.get("case"))
-    pagination_parameters.item_count = len(found)
-    start = (pagination_parameters.page - 1) * pagination_parameters.page_size
-    return [task_out(t) for t in found[start:start + pagination_parameters.page_size]]
+    start = (filters["page"] - 1) * filters["per_page"]
+    page = [task_out(t) for t in found[start:start + filters["per_page"]]]
+    return page, 200, paging_header(blp, filters["page"], filters["per_page"], len(found))
 
 
 @blp.get("/<string:task_id>")
 @blp.response(200, TaskOut)
-@blp.alt_response(404, description="no such ready task")
+@blp.alt_response(404, schema=Error, description="no such ready task")
 def get(task_id: str):
     """One ready task with its form (JSON Schema) and its pre-filled values."""
     authorize(current_actor(), "task.read")
@@ -60,9 +66,9 @@ def get(task_id: str):
 @blp.post("/<string:task_id>/complete")
 @blp.arguments(CompleteTask)
 @blp.response(200, CaseOut)
-@blp.alt_response(403, description="wrong role, or the user must recuse")
-@blp.alt_response(409, description="the task is no longer ready")
-@blp.alt_response(422, description="the form is invalid: a message per field")
+@blp.alt_response(403, schema=Error, description="wrong role, or the user must recuse")
+@blp.alt_response(409, schema=Error, description="the task is no longer ready")
+@blp.alt_response(422, schema=Error, description="the form is invalid: a message per field")
 def complete(body, task_id: str):
     """Complete a task with its form data (the task's role only)."""
     from .cases import case_out

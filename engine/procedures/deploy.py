@@ -52,8 +52,10 @@ def deploy_files(ctx, files: dict[str, str | bytes], actor: Actor, role: str = "
     All files deploy in one transaction: one invalid file deploys nothing. Call activities resolve
     against the other files given and the latest deployed versions of other procedures.
     """
-    files = {name: _text(content) for name, content in files.items()}
-    roots, problems = {}, []
+    files, problems = _texts(files)
+    if problems:
+        raise ProcedureInvalid(problems)
+    roots = {}
     for name, content in files.items():
         try:
             roots[name] = parse_xml(content, name)
@@ -90,8 +92,17 @@ def deploy_files(ctx, files: dict[str, str | bytes], actor: Actor, role: str = "
     return results
 
 
-def _text(content: str | bytes) -> str:
-    return content.decode("utf-8") if isinstance(content, bytes) else content
+def _texts(files: dict[str, str | bytes]) -> tuple[dict[str, str], list[dict]]:
+    """The files as text; an upload that is not UTF-8 is a problem of that file, not a server error."""
+    texts, problems = {}, []
+    for name, content in files.items():
+        try:
+            texts[name] = content.decode("utf-8") if isinstance(content, bytes) else content
+        except UnicodeDecodeError as exc:
+            problems.append({"file": name, "element": None, "line": None,
+                             "message": f"the file is not UTF-8 text (byte {exc.start})",
+                             "message_zh": f"文件不是 UTF-8 编码的文本（第 {exc.start} 字节）"})
+    return texts, problems
 
 
 def _library(session, files: dict[str, str]) -> dict[str, str]:
