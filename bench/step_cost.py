@@ -61,7 +61,7 @@ def bare(steps: int, with_json: bool) -> list[float]:
             workflow = serializer.deserialize_json(text)
             workflow.script_engine = SandboxedScriptEngine()
         task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-        task.data["step"] = step
+        task.data["work"] = {"step": step}
         task.run()
         workflow.do_engine_steps()
         if with_json:
