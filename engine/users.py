@@ -5,26 +5,88 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from .actors import Actor
-from .errors import Conflict, ValidationFailed
+from . import audit
+from .actors import SYSTEM, Actor
+from .errors import Conflict, NotFound, ValidationFailed
 from .storage.models import User
 
 _hasher = PasswordHasher()
+USERS_STREAM = "users"  # every account change is an audit event here; passwords never are
 
 
-def create_user(ctx, username: str, roles: list[str], password: str, display_name: str | None = None) -> User:
+def create_user(ctx, username: str, roles: list[str], password: str, display_name: str | None = None, *,
+                by: Actor = SYSTEM, role: str = "system") -> User:
     if not username or not password:
         raise ValidationFailed("username and password are required",
                                fields={"username": "required / 必填", "password": "required / 必填"})
-    with ctx.unit_of_work(write=True) as uow:
-        if uow.session.scalar(select(User).where(User.username == username)) is not None:
-            raise Conflict(f"user '{username}' exists", message_zh=f"用户“{username}”已存在")
-        user = User(username=username, display_name=display_name or username, roles=sorted(set(roles)),
-                    password_hash=_hasher.hash(password), created_at=ctx.clock.now())
-        uow.session.add(user)
-        uow.commit()
-        return user
+
+    def change():
+        with ctx.unit_of_work(write=True) as uow:
+            if uow.session.scalar(select(User).where(User.username == username)) is not None:
+                raise Conflict(f"user '{username}' exists", message_zh=f"用户“{username}”已存在")
+            user = User(username=username, display_name=display_name or username, roles=sorted(set(roles)),
+                        password_hash=_hasher.hash(password), active=True, created_at=ctx.clock.now())
+            uow.session.add(user)
+            _record(ctx, uow.session, by, role, "user_created", username,
+                    {"username": username, "display_name": user.display_name, "roles": user.roles}, {})
+            uow.commit()
+            return user
+
+    return _retrying(change)
+
+
+def list_users(ctx) -> list[User]:
+    with ctx.unit_of_work() as uow:
+        return list(uow.session.scalars(select(User).order_by(User.username)))
+
+
+def set_roles(ctx, username: str, roles: list[str], *, by: Actor, role: str = "admin") -> None:
+    def apply(user: User):
+        before = list(user.roles)
+        user.roles = sorted(set(roles))
+        return {"roles": user.roles}, {"before": before}
+
+    _change_user(ctx, username, "roles_changed", apply, by, role)
+
+
+def set_active(ctx, username: str, active: bool, *, by: Actor, role: str = "admin") -> None:
+    def apply(user: User):
+        before = user.active
+        user.active = active
+        return {"active": active}, {"before": before}
+
+    _change_user(ctx, username, "user_reactivated" if active else "user_deactivated", apply, by, role)
+
+
+def _change_user(ctx, username: str, action: str, apply, by: Actor, role: str) -> None:
+    def change():
+        with ctx.unit_of_work(write=True) as uow:
+            user = uow.session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"user '{username}' does not exist", message_zh=f"用户“{username}”不存在")
+            data_in, data_out = apply(user)
+            _record(ctx, uow.session, by, role, action, username, data_in, data_out)
+            uow.commit()
+
+    _retrying(change)
+
+
+def _record(ctx, session, by: Actor, role: str, action: str, username: str, data_in: dict, data_out: dict) -> None:
+    audit.append(session, USERS_STREAM, [audit.NewEvent(action, by, role, element_id=username, data_in=data_in,
+                                                        data_out=data_out)], at=ctx.clock.now())
+
+
+def _retrying(change):
+    """Run `change` again if a concurrent change took the same audit seq (PostgreSQL; SQLite serialises)."""
+    for attempt in range(3):
+        try:
+            return change()
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return None
 
 
 def authenticate(ctx, username: str, password: str) -> Actor | None:

@@ -9,40 +9,28 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from argon2 import PasswordHasher
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from engine import audit, reference
+from engine import reference
+from engine import users as accounts
 from engine.actors import Actor
-from engine.storage.models import User
+from engine.errors import Conflict, NotFound
 from workflows import ROLES
 from workflows.calendar import covered_years
 
 from .users import actor, requires
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
-USERS_STREAM = "users"
+USERS_STREAM = accounts.USERS_STREAM
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}")
 MIN_PASSWORD = 8
 MAX_RANGE_DAYS = 31
 ROLE_ORDER = ["clerk", "org_head", "inspector", "discipline", "committee_secretary", "auditor", "editor", "admin"]
-_hasher = PasswordHasher()
 
 
 def register(app) -> None:
     app.register_blueprint(bp)
-
-
-@bp.before_request
-def signed_in_first():
-    """Anonymous visitors go to the sign-in page (before `requires`, which expects a signed-in user)."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
 
 
 def ctx():
@@ -63,72 +51,29 @@ class UserError(Exception):
         self.fields = fields
 
 
-def list_users(context) -> list[User]:
-    with context.unit_of_work() as uow:
-        return list(uow.session.scalars(select(User).order_by(User.username)))
-
-
-def _record(session, context, admin: Actor, action: str, username: str, data_in: dict, data_out: dict) -> None:
-    audit.append(session, USERS_STREAM, [audit.NewEvent(action, admin, "admin", element_id=username,
-                                                        data_in=data_in, data_out=data_out)],
-                 at=context.clock.now())
-
-
-def _retrying(change):
-    """Run `change` again if a concurrent change took the same audit seq (PostgreSQL; SQLite serialises)."""
-    for attempt in range(3):
-        try:
-            return change()
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    return None
-
-
 def create_account(context, admin: Actor, username: str, display_name: str, password: str,
                    roles: list[str]) -> None:
-    def change():
-        with context.unit_of_work(write=True) as uow:
-            if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
-                raise UserError({"username": _("The user name %(name)s is taken.", name=username)})
-            uow.session.add(User(username=username, display_name=display_name, roles=sorted(set(roles)),
-                                 password_hash=_hasher.hash(password), active=True, created_at=context.clock.now()))
-            _record(uow.session, context, admin, "user_created", username,
-                    {"username": username, "display_name": display_name, "roles": sorted(set(roles))}, {})
-            uow.commit()
-
-    _retrying(change)
-
-
-def _change_user(context, admin: Actor, username: str, action: str, apply) -> None:
-    def change():
-        with context.unit_of_work(write=True) as uow:
-            user = uow.session.scalar(select(User).where(User.username == username))
-            if user is None:
-                abort(404)
-            data_in, data_out = apply(user)
-            _record(uow.session, context, admin, action, username, data_in, data_out)
-            uow.commit()
-
-    _retrying(change)
+    try:
+        accounts.create_user(context, username, roles, password, display_name, by=admin, role="admin")
+    except Conflict:
+        raise UserError({"username": _("The user name %(name)s is taken.", name=username)}) from None
 
 
 def set_roles(context, admin: Actor, username: str, roles: list[str]) -> None:
-    def apply(user: User):
-        before = list(user.roles)
-        user.roles = sorted(set(roles))
-        return {"roles": user.roles}, {"before": before}
-
-    _change_user(context, admin, username, "roles_changed", apply)
+    try:
+        accounts.set_roles(context, username, roles, by=admin)
+    except NotFound:
+        abort(404)
 
 
 def set_active(context, admin: Actor, username: str, active: bool) -> None:
-    def apply(user: User):
-        before = user.active
-        user.active = active
-        return {"active": active}, {"before": before}
+    try:
+        accounts.set_active(context, username, active, by=admin)
+    except NotFound:
+        abort(404)
 
-    _change_user(context, admin, username, "user_reactivated" if active else "user_deactivated", apply)
+
+list_users = accounts.list_users
 
 
 def read_roles(field: str = "roles") -> tuple[list[str], str | None]:

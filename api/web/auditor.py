@@ -11,7 +11,6 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
-from flask_login import current_user
 
 from engine import audit, cases
 from engine.errors import NotFound
@@ -28,14 +27,6 @@ EXPORTS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": 
 
 def register(app) -> None:
     app.register_blueprint(bp)
-
-
-@bp.before_request
-def signed_in_first():
-    """Anonymous visitors go to the sign-in page (before `requires`, which expects a signed-in user)."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
 
 
 def ctx():

@@ -36,7 +36,7 @@ def test_operator_commands_from_empty_database_to_verified_trail(app, tmp_path):
     cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
     exported = tmp_path / "checkpoint.json"
     assert "root" in invoke(app, "audit", "checkpoint", "--export", str(exported)).output
-    assert json.loads(exported.read_text())["stream_count"] == 2  # the case and the procedures stream
+    assert json.loads(exported.read_text())["stream_count"] == 3  # the case, the procedures and the users streams
 
     result = invoke(app, "audit", "verify", "--checkpoint", str(exported))
     assert result.exit_code == 0 and "OK" in result.output
