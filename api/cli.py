@@ -220,18 +220,29 @@ def audit_replay(case_id: int):
 
 @audit_group.command("export")
 @click.argument("case_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "pdf"]), default="json")
 @click.option("--lang", default="zh-CN", help="zh-CN or en, for the labels")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="write to this file (default: standard output)")
 @with_appcontext
-def audit_export(case_id: int, fmt: str, lang: str):
+def audit_export(case_id: int, fmt: str, lang: str, output: str | None):
     """Write a case's responsibility record (every step: who, role, when, entered, decided)."""
     from engine.records import record_csv, responsibility_record
+
+    from .web.pdf import record_pdf
 
     try:
         record = responsibility_record(_ctx(), case_id, lang)
     except EngineError as exc:
         raise click.ClickException(exc.message) from exc
-    click.echo(json.dumps(record, ensure_ascii=False, indent=1) if fmt == "json" else record_csv(record), nl=False)
+    if fmt == "pdf":
+        body = record_pdf(record, lang)
+    else:
+        text = json.dumps(record, ensure_ascii=False, indent=1) if fmt == "json" else record_csv(record)
+        body = text.encode("utf-8")
+    if output:
+        Path(output).write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body) if hasattr(sys.stdout, "buffer") else click.echo(body.decode("latin-1"), nl=False)
 
 
 COMMANDS = [db_group, deploy, users_group, demo, worker, run, calendar_group, audit_group]

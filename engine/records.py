@@ -31,6 +31,7 @@ def step_names(ctx, session, version_id: int) -> dict[str, str]:
     bundle = ctx.specs.get(session, version_id)
     names = {}
     for spec in [bundle.spec, *bundle.subprocess_specs.values()]:
+        names.setdefault(spec.name, getattr(spec, "description", None) or spec.name)  # "case started" names it
         for task_spec in spec.task_specs.values():
             if getattr(task_spec, "bpmn_id", None):
                 names[task_spec.bpmn_id] = task_spec.bpmn_name or task_spec.bpmn_id

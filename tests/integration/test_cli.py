@@ -45,9 +45,12 @@ def test_operator_commands_from_empty_database_to_verified_trail(app, tmp_path):
     csv_out = invoke(app, "audit", "export", str(case["id"]), "--format", "csv").output
     assert csv_out.splitlines()[0].startswith("seq,at,user,display_name,role,action")
     assert len(csv_out.splitlines()) == 1 + 2
+    pdf = tmp_path / "record.pdf"
+    invoke(app, "audit", "export", str(case["id"]), "--format", "pdf", "-o", str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF")
     record = json.loads(invoke(app, "audit", "export", str(case["id"]), "--lang", "en").output)
     assert [(e["user"], e["role"], e["action_label"], e["step"]) for e in record["entries"]] == [
-        ("clerk1", "clerk", "started", "example_case"), ("clerk1", "clerk", "completed a step", "Review the motion")]
+        ("clerk1", "clerk", "started", "Example case"), ("clerk1", "clerk", "completed a step", "Review the motion")]
 
     with ctx.db_engine.begin() as conn:
         conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
