@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import reference
@@ -19,6 +19,7 @@ from engine.errors import Conflict, NotFound
 from workflows import ROLES
 from workflows.calendar import covered_years
 
+from .helpers import ctx
 from .users import actor, requires
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
@@ -32,9 +33,6 @@ ROLE_ORDER = ["clerk", "org_head", "inspector", "discipline", "committee_secreta
 def register(app) -> None:
     app.register_blueprint(bp)
 
-
-def ctx():
-    return current_app.extensions["cadreflow"]
 
 
 def all_roles() -> list[str]:

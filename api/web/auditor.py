@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import get_locale
 
 from engine import audit, cases
 from engine.errors import NotFound
 from engine.records import ACTION_LABELS, record_csv, responsibility_record
 from engine.replay import replay
 
+from .helpers import ctx, lang
 from .users import requires
 
 bp = Blueprint("auditor", __name__, url_prefix="/audit")
@@ -29,12 +29,6 @@ def register(app) -> None:
     app.register_blueprint(bp)
 
 
-def ctx():
-    return current_app.extensions["cadreflow"]
-
-
-def lang() -> str:
-    return "en" if str(get_locale()).startswith("en") else "zh-CN"
 
 
 def pretty(value) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import PurePosixPath
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from lxml import etree
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from engine.xmlsafe import BpmnXmlError, parse_xml
 from workflows import ROLES, TASK_ROLES
 from workflows.forms import FORM_NAMES
 
-from .helpers import OUTCOMES, english, label
+from .helpers import OUTCOMES, ctx, english, label, lang
 from .helpers import ROLES as ROLE_LABELS
 from .users import actor, requires
 
@@ -37,13 +37,6 @@ IGNORED = {"incoming", "outgoing"}  # repeat what the sequence flows say
 def register(app) -> None:
     app.register_blueprint(bp)
 
-
-def ctx():
-    return current_app.extensions["cadreflow"]
-
-
-def lang() -> str:
-    return "en" if english() else "zh-CN"
 
 
 def _version(session, key: str, number: int) -> ProcedureVersion:

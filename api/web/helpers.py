@@ -25,6 +25,18 @@ WARNINGS = {
 }
 
 
+def ctx():
+    """The engine context of the running app."""
+    from flask import current_app
+
+    return current_app.extensions["cadreflow"]
+
+
+def lang() -> str:
+    """The page's language as the engine and forms spell it."""
+    return "en" if english() else "zh-CN"
+
+
 def english() -> bool:
     return str(get_locale() or "zh_CN").startswith("en")
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -14,6 +13,7 @@ from engine.storage.models import CaseTask, ProcedureVersion
 from workflows.forms import FORM_NAMES, json_schema
 
 from .formrender import read_form, widgets
+from .helpers import ctx, lang
 from .users import actor
 
 bp = Blueprint("pages", __name__)
@@ -23,12 +23,6 @@ def register(app) -> None:
     app.register_blueprint(bp)
 
 
-def ctx():
-    return current_app.extensions["cadreflow"]
-
-
-def lang() -> str:
-    return "en" if str(get_locale()).startswith("en") else "zh-CN"
 
 
 @bp.get("/")
