@@ -73,8 +73,9 @@ def bare(steps: int, with_json: bool) -> list[float]:
 class Phases:
     """Wall time spent in each phase of the engine's step, by wrapping the functions that do them."""
 
-    TARGETS = [("load", runtime, "load"), ("dump", steps, "dump"), ("ready tasks", steps, "ready_user_tasks"), ("audit", audit, "chain"),
-               ("commit", UnitOfWork, "commit"), ("run", runtime.Runner, "_run")]
+    TARGETS = [("load", runtime, "load"), ("dump", runtime, "dump"), ("ready tasks", steps, "ready_user_tasks"),
+               ("audit", audit, "chain"), ("commit", UnitOfWork, "commit"), ("run", runtime.Runner, "_run"),
+               ("compact", runtime, "compact")]
 
     def __init__(self):
         self.totals = dict.fromkeys([t[0] for t in self.TARGETS], 0.0)

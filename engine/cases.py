@@ -15,6 +15,7 @@ from .actors import Actor
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .reference import StepReference
 from .registry import FormContext
+from .runtime import SNAPSHOT_FORMAT
 from .steps import Command, StepResult, execute
 from .storage.models import AuditEvent, Case, CaseTask, ProcedureVersion
 
@@ -44,8 +45,10 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
         uow.session.flush()  # the case id seeds the step's task ids
         command = Command("case_started", actor, role, element_id=version.key,
                           data_in={**cleaned, "parameters": effective})
-        result = execute(bundle, ctx.registry, case.id, 1, now, None, command, StepReference(uow.session))
-        result.events[0].data_out.update(procedure=version.key, version=version.version, parameters=effective)
+        result = execute(bundle, ctx.registry, case.id, 1, now, None, command, StepReference(uow.session),
+                         SNAPSHOT_FORMAT)
+        result.events[0].data_out.update(procedure=version.key, version=version.version, parameters=effective,
+                                         snapshot_format=SNAPSHOT_FORMAT)
         save_step(uow.session, case, result, now)
         uow.commit()
         return case_dict(case, _tasks(uow.session, case.id))

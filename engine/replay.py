@@ -52,8 +52,10 @@ def replay(ctx, case_id: int) -> ReplayReport:
         command = Command(first.action, Actor(first.actor_username, first.actor_display_name, frozenset()),
                           first.actor_role, first.element_id, first.task_id, dict(first.data_in), first.comment)
         try:
+            # a case started before snapshots were compacted has no format recorded: format 1
+            snapshot_format = (first.data_out or {}).get("snapshot_format", 1)
             result = execute(bundle, ctx.registry, case_id, first.seq, utc(first.at), snapshot, command,
-                             reference.recorded(group))
+                             reference.recorded(group), snapshot_format)
         except EngineError as exc:
             report.mismatches.append({"seq": first.seq, "action": first.action, "problem": f"the step failed: {exc}"})
             break

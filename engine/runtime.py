@@ -51,21 +51,30 @@ _config[BpmnWorkflow] = SpecFreeWorkflowConverter
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 
 
-def dump(workflow: BpmnWorkflow) -> str:
+# Snapshot formats: 1 kept SpiffWorkflow's whole task tree; 2 (since issue 6) is compacted after every
+# step (see `compact`). A case keeps the format it started with, so old cases still replay exactly.
+SNAPSHOT_FORMAT = 2
+
+
+def dump(workflow: BpmnWorkflow, snapshot_format: int = 1) -> str:
     registry = SERIALIZER.registry
     registry._encoder_mode = True
     try:
         dct = SERIALIZER.to_dict(workflow)
     finally:
         registry._encoder_mode = False
+    if snapshot_format > 1:
+        dct["snapshot_format"] = snapshot_format
     # No sort_keys: task order matters (a task's data is stored as a delta from its parent's, so
     # parents must load first); the order is deterministic anyway, so the text hashes reproducibly.
     return json.dumps(dct, cls=SERIALIZER._encoder_cls, separators=(",", ":"), ensure_ascii=False)
 
 
-def load(snapshot: str, bundle: SpecBundle) -> BpmnWorkflow:
+def load(snapshot: str, bundle: SpecBundle) -> tuple[BpmnWorkflow, int]:
+    """The workflow of a snapshot and the snapshot's format."""
     dct = json.loads(snapshot)
-    return SERIALIZER.from_dict(dct, spec=bundle.spec, subprocess_specs=bundle.subprocess_specs)
+    snapshot_format = dct.pop("snapshot_format", 1)
+    return SERIALIZER.from_dict(dct, spec=bundle.spec, subprocess_specs=bundle.subprocess_specs), snapshot_format
 
 
 def state_hash(snapshot: str) -> str:
@@ -79,6 +88,10 @@ class StepRun:
     workflow: BpmnWorkflow
     engine: SandboxedScriptEngine
     timers_fired: list[str] = field(default_factory=list)  # element ids of the timers that fired
+    snapshot_format: int = SNAPSHOT_FORMAT
+
+    def dump(self) -> str:
+        return dump(self.workflow, self.snapshot_format)
 
 
 def _is_timer(task_spec) -> bool:
@@ -110,19 +123,19 @@ class Runner:
         self.engine = SandboxedScriptEngine(services=registry.services, functions=registry.functions,
                                             now=lambda: now, reference=reference)
 
-    def new(self, data: dict) -> StepRun:
+    def new(self, data: dict, snapshot_format: int = SNAPSHOT_FORMAT) -> StepRun:
         with determinism.step_context(self.now, self.seed):
             workflow = BpmnWorkflow(self.bundle.spec, self.bundle.subprocess_specs, script_engine=self.engine)
             workflow.task_tree.data.update(data)
-            return self._run(workflow, lambda wf: None)
+            return self._run(workflow, lambda wf: None, snapshot_format)
 
     def step(self, snapshot: str, action) -> StepRun:
         with determinism.step_context(self.now, self.seed):
-            workflow = load(snapshot, self.bundle)
+            workflow, snapshot_format = load(snapshot, self.bundle)
             workflow.script_engine = self.engine
-            return self._run(workflow, action)
+            return self._run(workflow, action, snapshot_format)
 
-    def _run(self, workflow, action) -> StepRun:
+    def _run(self, workflow, action, snapshot_format: int) -> StepRun:
         before = waiting_timers(workflow)
         action(workflow)
         run_engine(workflow)
@@ -130,7 +143,44 @@ class Runner:
         # a timer that stopped waiting once it was due fired (a cancelled one was not yet due)
         fired = [element for task_id, (element, due) in before.items()
                  if task_id not in after and due is not None and due <= self.now]
-        return StepRun(workflow, self.engine, fired)
+        if snapshot_format > 1 and not workflow.completed:
+            compact(workflow)
+        return StepRun(workflow, self.engine, fired, snapshot_format)
+
+
+# --- keeping the task tree small -------------------------------------------------------------------
+
+
+def compact(workflow: BpmnWorkflow) -> int:
+    """Splice finished stretches out of the task tree; returns how many tasks were dropped.
+
+    SpiffWorkflow keeps every task a case ever ran, as a chain from the root: a loop grows the tree
+    (and every load, dump and `do_engine_steps` walk) by its length on each pass, and its iterators
+    stop at depth 1000. Only a task in the middle of a finished chain goes: COMPLETED, with a
+    COMPLETED parent and exactly one child that is COMPLETED too. So every unfinished task keeps its
+    parent (data is inherited from it; joins read it) and its children (multi-instance children,
+    boundary events); leaves, branch points, the last task, subprocess owners and the root stay.
+    The audit trail, not the tree, is the record of what ran.
+    """
+    owners = set(workflow.subprocesses)
+    dropped = 0
+    for wf in (workflow, *workflow.subprocesses.values()):
+        keep = owners | {wf.task_tree.id}
+        if wf.last_task is not None:
+            keep.add(wf.last_task.id)
+        tasks = wf.tasks
+        for task in list(tasks.values()):
+            if task.id in keep or task._state != TaskState.COMPLETED or len(task._children) != 1:
+                continue
+            parent, child = tasks.get(task._parent), tasks.get(task._children[0])
+            if parent is None or child is None or parent._state != TaskState.COMPLETED \
+                    or child._state != TaskState.COMPLETED:
+                continue
+            parent._children[parent._children.index(task.id)] = child.id
+            child._parent = parent.id
+            del tasks[task.id]
+            dropped += 1
+    return dropped
 
 
 # --- reading a workflow --------------------------------------------------------------------------

@@ -17,7 +17,15 @@ from .actors import SYSTEM, Actor
 from .audit import NewEvent, jsonable
 from .errors import Conflict, EngineError
 from .procedures.specs import SpecBundle
-from .runtime import Runner, case_data, deliver_message, dump, next_due, ready_user_tasks, state_hash
+from .runtime import (
+    SNAPSHOT_FORMAT,
+    Runner,
+    case_data,
+    deliver_message,
+    next_due,
+    ready_user_tasks,
+    state_hash,
+)
 from .sandbox import data_objects
 
 INPUT_ACTIONS = ("case_started", "task_completed", "message_received", "timer_fired", "case_terminated")
@@ -59,17 +67,18 @@ class StepResult:
 
 
 def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | None,
-            command: Command, reference=None) -> StepResult | None:
+            command: Command, reference=None, snapshot_format: int = SNAPSHOT_FORMAT) -> StepResult | None:
     """Run `command` against the case. Returns None when a timer tick found nothing due.
 
     `reference(kind)` supplies reference data (e.g. the calendar) to service handlers; what they
     read is recorded in their events' data_in, so a replay can supply exactly the same.
+    `snapshot_format` applies to a new case only; a running case keeps the format of its snapshot.
     """
     runner = Runner(bundle, registry, now, seed=f"{case_id}:{seq}", reference=reference)
     out: dict = {}
     try:
         if command.action == "case_started":
-            run = runner.new(command.data_in)
+            run = runner.new(command.data_in, snapshot_format)
         else:
             run = runner.step(snapshot, _ACTIONS[command.action](command, out))
     except EngineError:
@@ -87,7 +96,7 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
         out["timers_fired"] = run.timers_fired
 
     terminated = command.action == "case_terminated"
-    text = dump(workflow)
+    text = run.dump()
     data = jsonable(case_data(workflow))
     warnings = sorted({w for summarize in registry.warnings for w in summarize(data)})
     if terminated:
