@@ -49,9 +49,9 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
                          SNAPSHOT_FORMAT)
         result.events[0].data_out.update(procedure=version.key, version=version.version, parameters=effective,
                                          snapshot_format=SNAPSHOT_FORMAT)
-        save_step(uow.session, case, result, now)
+        tasks = save_step(uow.session, case, result, now)
         uow.commit()
-        return case_dict(case, _tasks(uow.session, case.id))
+        return case_dict(case, tasks)
 
 
 def complete_task(ctx, task_id: str, actor: Actor, data: dict, *, role: str | None = None,
@@ -67,7 +67,11 @@ def complete_task(ctx, task_id: str, actor: Actor, data: dict, *, role: str | No
 def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
     with ctx.unit_of_work(write=True) as uow:
         session = uow.session
-        row = session.get(CaseTask, task_id)
+        # the task and its case's other ready tasks in one query (the step replaces them)
+        siblings = list(session.scalars(
+            select(CaseTask).where(CaseTask.case_id == select(CaseTask.case_id).where(CaseTask.id == task_id)
+                                   .scalar_subquery()).order_by(CaseTask.element_id)))
+        row = next((t for t in siblings if t.id == task_id), None)
         if row is None:
             raise _missing_task(session, task_id)
         role = role or row.role
@@ -91,9 +95,9 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
             return _validate(ctx, row.form, submitted, form_ctx)
 
         command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
-        case = _step(ctx, uow, case, command)
+        tasks = _step(ctx, uow, case, command, siblings)
         uow.commit()
-        return case_dict(case, _tasks(session, case.id))
+        return case_dict(case, tasks)
 
 
 def declare_relation(ctx, case_id: int, declaration: dict, actor: Actor, role: str, *,
@@ -164,9 +168,9 @@ def send_message(ctx, case_id: int, name: str, payload: dict, actor: Actor, role
         case = _running_case(uow.session, case_id)
         form_ctx = FormContext(case.id, name, case.data, {}, case.parameters, actor, role, locale)
         payload = _validate(ctx, name, payload, form_ctx)
-        case = _step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
+        tasks = _step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
         uow.commit()
-        return case_dict(case, _tasks(uow.session, case.id))
+        return case_dict(case, tasks)
 
 
 def terminate_case(ctx, case_id: int, actor: Actor, role: str, reason: str) -> dict:
@@ -176,9 +180,9 @@ def terminate_case(ctx, case_id: int, actor: Actor, role: str, reason: str) -> d
         raise ValidationFailed("a reason is required", message_zh="必须填写终止原因", fields={"reason": "required / 必须填写终止原因"})
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
-        case = _step(ctx, uow, case, Command("case_terminated", actor, role, None, None, {"reason": reason}, reason))
+        tasks = _step(ctx, uow, case, Command("case_terminated", actor, role, None, None, {"reason": reason}, reason))
         uow.commit()
-        return case_dict(case, _tasks(uow.session, case.id))
+        return case_dict(case, tasks)
 
 
 def get_case(ctx, case_id: int) -> dict:
@@ -202,24 +206,27 @@ def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None
 # --- shared by the services ------------------------------------------------------------------------
 
 
-def _step(ctx, uow, case: Case, command: Command) -> Case:
+def _step(ctx, uow, case: Case, command: Command, existing: list[CaseTask] | None = None) -> list[CaseTask]:
+    """Run and save one step; returns the case's ready tasks after it."""
     now = ctx.clock.now()
     bundle = ctx.specs.get(uow.session, case.version_id)
     result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command,
                      StepReference(uow.session))
-    save_step(uow.session, case, result, now)
-    return case
+    return save_step(uow.session, case, result, now, existing)
 
 
-def save_step(session, case: Case, result: StepResult, now) -> None:
-    """Snapshot, ready tasks and events of one step; the caller commits.
+def save_step(session, case: Case, result: StepResult, now, existing: list[CaseTask] | None = None) -> list[CaseTask]:
+    """Snapshot, ready tasks and events of one step; the caller commits. Returns the case's ready
+    task rows after the step, by element id. `existing`: the case's task rows, if already loaded.
 
     The version-checked UPDATE of the case row is flushed first: a concurrent step on the same case
     waits for it (PostgreSQL row lock) or finds the version moved, and becomes a Conflict before
     anything else is written.
     """
-    with session.no_autoflush:
-        existing = set(session.scalars(select(CaseTask.id).where(CaseTask.case_id == case.id)))
+    if existing is None:
+        with session.no_autoflush:
+            existing = _tasks(session, case.id)
+    rows = {t.id: t for t in existing}
     events = audit.chain(audit.case_stream(case.id), result.events, at=now, head=(case.last_seq, case.head_hash),
                          state_hash=result.state_hash, case_id=case.id)
     case.snapshot, case.state_hash = result.snapshot, result.state_hash
@@ -233,12 +240,15 @@ def save_step(session, case: Case, result: StepResult, now) -> None:
         raise Conflict("the case changed while this step was running; reload and try again",
                        message_zh="案件在办理期间已被他人更改，请刷新后重试") from exc
     wanted = {t["id"]: t for t in result.tasks}
-    gone = existing - set(wanted)
+    gone = set(rows) - set(wanted)
     if gone:
         session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
-    session.add_all(CaseTask(case_id=case.id, created_at=now, **wanted[i]) for i in set(wanted) - existing)
+    added = [CaseTask(case_id=case.id, created_at=now, **t) for i, t in wanted.items() if i not in rows]
+    session.add_all(added)
     session.add_all(events)
     session.flush()
+    kept = [t for t in existing if t.id in wanted]
+    return sorted(kept + added, key=lambda t: t.element_id)
 
 
 def _validate(ctx, form: str | None, data: dict, form_ctx: FormContext) -> dict:
