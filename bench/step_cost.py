@@ -2,11 +2,13 @@
 
     python -m bench.step_cost [--steps 200] [--postgres URL] [--json out.json]
 
-Measures in one run, on the same 'work' task of bench/loop_case.bpmn:
+Measures in one run, on the same 'work' task of bench/loop_case.bpmn (form approve_motion):
   bare         SpiffWorkflow in memory: complete the task, run engine steps (the floor)
   bare+json    the same plus SpiffWorkflow's own JSON serialize + deserialize (spec included)
-  engine/DB    cadreflow's complete_task: load, run, save snapshot, tasks and audit events, commit
-and prints p50/p95 at steps 1-10 and at the last 10 steps, with ratios to the bare+json step.
+  engine/DB    cadreflow's complete_task: load, validate, run, save snapshot, tasks and audit events, commit
+  HTTP         the same step as POST /api/v1/tasks/<id>/complete to gunicorn (one worker), bearer token
+and prints p50/p95, the p50 of steps 1-10 and of the last 10 steps (growth = their ratio), with
+ratios to the bare+json step.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ from engine.clock import SettableClock
 from engine.context import EngineContext
 from engine.migrations import upgrade
 from engine.procedures import deploy_files
-from engine.registry import Registry
 from engine.sandbox import SandboxedScriptEngine
 from engine.storage.db import UnitOfWork
+from workflows import build_registry
+
+from .served import Client, gunicorn, prepare, scratch_database
 
 BPMN = Path(__file__).with_name("loop_case.bpmn")
 CLERK = Actor("clerk1", "Clerk", frozenset({"clerk"}))
@@ -52,16 +56,17 @@ def bare(steps: int, with_json: bool) -> list[float]:
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     workflow = BpmnWorkflow(spec, subs, script_engine=SandboxedScriptEngine())
     workflow.task_tree.data.update({"parameters": {"rounds": 10**6}})
+    form = {"decision": "approve", "comment": None}
     workflow.do_engine_steps()
     text = serializer.serialize_json(workflow)
     times = []
-    for step in range(1, steps + 1):
+    for _step in range(1, steps + 1):
         t0 = time.perf_counter()
         if with_json:
             workflow = serializer.deserialize_json(text)
             workflow.script_engine = SandboxedScriptEngine()
         task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-        task.data["work"] = {"step": step}
+        task.data["work"] = dict(form)
         task.run()
         workflow.do_engine_steps()
         if with_json:
@@ -105,21 +110,37 @@ class Phases:
 
 def engine_steps(url: str, steps: int, phases: dict | None = None) -> list[float]:
     upgrade(url)
-    ctx = EngineContext.from_url(url, registry=Registry(), clock=SettableClock())
+    ctx = EngineContext.from_url(url, registry=build_registry(), clock=SettableClock())
     deploy_files(ctx, {BPMN.name: BPMN.read_text()}, Actor("bench", "bench", frozenset({"editor"})))
     case = cases.start_case(ctx, "loop_case", {}, CLERK, parameters={"rounds": 10**6}, may_override=True)
     times = []
     with Phases() as measured:
-        for step in range(1, steps + 1):
+        for _step in range(1, steps + 1):
             task_id = case["tasks"][0]["id"]
             t0 = time.perf_counter()
-            case = cases.complete_task(ctx, task_id, CLERK, {"step": step})
+            case = cases.complete_task(ctx, task_id, CLERK, {"decision": "approve"})
             times.append(time.perf_counter() - t0)
     if phases is not None:
         phases.update({k: v / steps * 1e3 for k, v in measured.totals.items()})
         phases["other (SQL, validation)"] = sum(times) / steps * 1e3 - sum(measured.totals.values()) / steps * 1e3
     ctx.db_engine.dispose()
     return times
+
+
+def http_steps(admin_url: str | None, steps: int) -> list[float]:
+    """The same completions over real HTTP: gunicorn (one sync worker) on a scratch database."""
+    with scratch_database(admin_url) as url:
+        prepare(url)
+        with gunicorn(url, workers=1) as base:
+            client = Client(base)
+            client.sign_in()
+            case = client.start_loop_case()
+            times = []
+            for _step in range(steps):
+                t0 = time.perf_counter()
+                case = client.complete(case["tasks"][0]["id"])
+                times.append(time.perf_counter() - t0)
+            return times
 
 
 def summarize(name: str, times: list[float]) -> dict:
@@ -144,7 +165,9 @@ def main() -> None:
         breakdown["SQLite"] = {}
         rows.append(summarize("cadreflow on SQLite",
                               engine_steps(f"sqlite:///{tmp}/bench.sqlite", args.steps, breakdown["SQLite"])))
+    rows.append(summarize("cadreflow over HTTP, SQLite", http_steps(None, args.steps)))
     if args.postgres:
+        rows.append(summarize("cadreflow over HTTP, PostgreSQL", http_steps(args.postgres, args.steps)))
         name = f"cadreflow_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name}")

@@ -12,10 +12,17 @@ from engine import audit, cases, replay
 from engine.actors import Actor
 from engine.procedures import deploy_files
 from engine.storage.models import Case
+from tests.conftest import make_ctx
+from workflows import build_registry
 
 LOOP = Path(__file__).parents[2] / "bench" / "loop_case.bpmn"
 CLERK = Actor("clerk1", "Clerk", frozenset({"clerk"}))
 EDITOR = Actor("editor1", "Editor", frozenset({"editor"}))
+
+
+@pytest.fixture
+def ctx(db_url):
+    return make_ctx(db_url, build_registry())
 
 
 def loop_case(ctx, rounds: int) -> dict:
@@ -29,8 +36,8 @@ def tasks_in_snapshot(ctx, case_id: int) -> int:
 
 
 def run(ctx, case: dict, steps: range) -> dict:
-    for step in steps:
-        case = cases.complete_task(ctx, case["tasks"][0]["id"], CLERK, {"step": step})
+    for _step in steps:
+        case = cases.complete_task(ctx, case["tasks"][0]["id"], CLERK, {"decision": "approve"})
     return case
 
 
