@@ -27,7 +27,8 @@ class EngineContext:
     def from_url(cls, url: str | None = None, *, registry: Registry | None = None, clock=None, **engine_kwargs):
         engine = make_engine(url or database_url(), **engine_kwargs)
         if clock is None:
-            clock = SettableClock() if os.environ.get("CADREFLOW_TEST_CLOCK") == "1" else SystemClock()
+            clock = (SettableClock(path=os.environ.get("CADREFLOW_TEST_CLOCK_FILE"))
+                     if os.environ.get("CADREFLOW_TEST_CLOCK") == "1" else SystemClock())
         return cls(make_session_factory(engine), clock=clock, registry=registry or Registry())
 
     @property
