@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy.orm import Session
 
@@ -79,6 +80,20 @@ def freeze_event_subprocess_links(spec) -> None:
             sub.connect(spec.end)
 
 
+def connect_loop_children(spec) -> None:
+    """Make loop and multi-instance tasks work in a process that did not start them.
+
+    SpiffWorkflow connects a loop task's `merge_child` to its child spec's `completed_event` only
+    when it creates a child, on the shared spec. A process that loads a case whose children were
+    created elsewhere (another server process, a restarted server, the timer worker) never merged
+    them: the outputs were lost and the task never finished. Connect them once, up front.
+    """
+    for task_spec in list(spec.task_specs.values()):
+        child = spec.task_specs.get(getattr(task_spec, "task_spec", None)) if isinstance(task_spec, LoopTask) else None
+        if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+            child.completed_event.connect(task_spec.merge_child)
+
+
 class SpecCache:
     """Version rows never change, so a parsed version can be kept for the life of the process."""
 
@@ -101,6 +116,7 @@ class SpecCache:
         spec, subprocess_specs = specs_for(parser, row.key, row.main_file)
         for each in [spec, *subprocess_specs.values()]:
             freeze_event_subprocess_links(each)
+            connect_loop_children(each)
         bundle = SpecBundle(row.id, row.key, row.version, spec, subprocess_specs, dict(row.parameters),
                             dict(row.tasks))
         with self._lock:
