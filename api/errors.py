@@ -6,6 +6,7 @@ import logging
 import re
 
 from flask import Flask, jsonify, request
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.access import TooManyAttempts, Unauthorized
@@ -96,7 +97,21 @@ def unexpected(exc: Exception):
                                                      "服务器内部错误，已记录"))
 
 
+def database_unavailable(exc: DBAPIError):
+    """The database went away under the request (connection terminated, server restarting): the step's
+    transaction was not committed (or, cut off at COMMIT, is visible on reload). 503, not a 500."""
+    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+        return unexpected(exc)
+    log.warning("database unavailable: %s", str(exc.orig or exc).strip().splitlines()[0])
+    response = error_response(503, "database_unavailable",
+                              say("the database is unavailable or the connection was lost; reload and try again",
+                                  "数据库暂不可用或连接中断，请刷新后重试"))
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(EngineError, engine_error)
+    app.register_error_handler(DBAPIError, database_unavailable)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected)
