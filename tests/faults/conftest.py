@@ -129,7 +129,8 @@ class Process:
     def __init__(self, args: list[str], url: str, log: Path, **env):
         self.args, self.log = args, log
         self.env = {**os.environ, "CADREFLOW_DATABASE_URL": url, **env}
-        self.env.pop("CADREFLOW_TEST_CLOCK", None)  # the system clock, as in production
+        for name in ("CADREFLOW_TEST_CLOCK", "CADREFLOW_TEST_CLOCK_FILE"):  # the system clock, as in production
+            self.env.pop(name, None)
         self.env.update(env)
         self.proc: subprocess.Popen | None = None
 
