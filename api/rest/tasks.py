@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from engine import cases
 from engine.errors import NotFound
+from engine.inbox import inbox_page
 from engine.storage.models import CaseTask
 
 from ..auth import current_actor
@@ -25,10 +26,16 @@ def form_schema(form: str | None) -> dict | None:
     return json_schema(form, locale()) if form in FORM_NAMES else None
 
 
-def task_out(task: dict, *, with_form: bool = True) -> dict:
+def task_out(task: dict, *, with_form: bool = True, schemas: dict | None = None) -> dict:
+    """`schemas`: form name -> JSON Schema already built for this response (a page repeats a few forms)."""
     out = {**task, "values": task.get("prefill", {})}
-    out["form_name"] = task.get("form")
-    out["form"] = form_schema(task.get("form")) if with_form else None
+    out["form_name"] = form = task.get("form")
+    if not with_form:
+        out["form"] = None
+    elif schemas is None:
+        out["form"] = form_schema(form)
+    else:
+        out["form"] = schemas[form] if form in schemas else schemas.setdefault(form, form_schema(form))
     return out
 
 
@@ -44,10 +51,11 @@ def inbox(filters):
     """The ready tasks the caller may act on (their roles), `page` and `per_page`; `?case=ID` for one case."""
     actor = current_actor()
     authorize(actor, "task.read")
-    found = cases.list_tasks(ctx(), roles=set(actor.roles), case_id=filters.get("case"))
-    start = (filters["page"] - 1) * filters["per_page"]
-    page = [task_out(t) for t in found[start:start + filters["per_page"]]]
-    return page, 200, paging_header(blp, filters["page"], filters["per_page"], len(found))
+    found, total = inbox_page(ctx(), roles=set(actor.roles), case_id=filters.get("case"), page=filters["page"],
+                              per_page=filters["per_page"])
+    schemas: dict = {}
+    return ([task_out(t, schemas=schemas) for t in found], 200,
+            paging_header(blp, filters["page"], filters["per_page"], total))
 
 
 @blp.get("/<string:task_id>")

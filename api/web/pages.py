@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from engine import audit, cases
 from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
+from engine.inbox import case_heads, inbox_page
 from engine.procedures import latest_versions
 from engine.storage.models import CaseTask, ProcedureVersion
 from workflows.forms import FORM_NAMES, json_schema
@@ -25,18 +26,26 @@ def register(app) -> None:
 
 
 
+INBOX_PER_PAGE = 50  # ready tasks per page of the inbox, grouped by case on the page
+
+
 @bp.get("/")
 @login_required
 def inbox():
-    mine = cases.list_tasks(ctx(), roles=set(actor().roles))
+    page = max(1, request.args.get("page", 1, type=int))
+    mine, total = inbox_page(ctx(), roles=set(actor().roles), page=page, per_page=INBOX_PER_PAGE)
+    last = max(1, -(-total // INBOX_PER_PAGE))
+    if page > last:
+        return redirect(url_for("pages.inbox", page=last))
     by_case: dict[int, list] = {}
     for task in mine:
         by_case.setdefault(task["case_id"], []).append(task)
-    summaries = {c["id"]: c for c in cases.list_cases(ctx(), status="running", per_page=100)[0]}
+    summaries = case_heads(ctx(), by_case)
     with ctx().unit_of_work() as uow:
         procedures = [(v.key, v.name) for v in latest_versions(uow.session)]
     return render_template("inbox.html", by_case=by_case, summaries=summaries, procedures=procedures,
-                           due={c: cases.get_case(ctx(), c)["next_due_at"] for c in by_case})
+                           due={c: summaries.get(c, {}).get("next_due_at") for c in by_case},
+                           page=page, last_page=last, total=total, per_page=INBOX_PER_PAGE)
 
 
 @bp.get("/cases")

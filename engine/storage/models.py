@@ -86,6 +86,8 @@ class CaseTask(Base):
     """A ready user task of a running case: the inbox reads this table, not the snapshots."""
 
     __tablename__ = "case_tasks"
+    # the inbox's order within a role (engine/inbox.py; migration 0004)
+    __table_args__ = (Index("ix_case_tasks_inbox", "role", "created_at", "case_id", "element_id", "id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
