@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
 from flask import Flask, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from engine.access import TooManyAttempts, Unauthorized
 from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
@@ -66,15 +67,109 @@ def flatten(messages, prefix="") -> dict[str, str]:
     return found
 
 
+# --- hostile input: refused as 400 before any view (or the database) sees it ------------------------------
+
+MAX_JSON_DEPTH = 64  # no request body of this API nests deeper than 5 levels
+# U+0000 cannot be stored in PostgreSQL text; a lone surrogate cannot be encoded as UTF-8 at all.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class UnreadableInput(BadRequest):
+    """A request a client may send but no view can use: the message says why, in both languages."""
+
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.messages = (en, zh)
+
+
+def _no_nul() -> UnreadableInput:
+    return UnreadableInput("text in the request may not contain U+0000 (NUL) or unpaired surrogate characters",
+                           "请求中的文本不得包含 U+0000（NUL）字符或不成对的代理字符")
+
+
+def _not_json() -> UnreadableInput:
+    return UnreadableInput("the request body is not valid JSON (RFC 8259: UTF-8, no NaN or Infinity, "
+                           "integers of at most 4300 digits)",
+                           "请求体不是有效的 JSON（RFC 8259：UTF-8 编码，不含 NaN、Infinity，整数不超过 4300 位）")
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def check_json_body(raw: bytes) -> None:
+    """Raise UnreadableInput for a JSON body the views' parsers would choke on (a 500): nesting deeper
+    than MAX_JSON_DEPTH (or than Python's recursion limit), integers past Python's 4300-digit limit,
+    NaN/Infinity, NUL characters and lone surrogates; and, as those parsers do, for malformed JSON."""
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except RecursionError:
+        value = None
+        deep = True
+    except ValueError:  # malformed, not UTF-8 (UnicodeDecodeError), too many digits, NaN
+        raise _not_json() from None
+    else:
+        deep = False
+    todo = [(value, 1)]
+    while todo and not deep:
+        item, depth = todo.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                deep = True
+            elif isinstance(item, dict):
+                if any(_UNSTORABLE.search(key) for key in item):
+                    raise _no_nul()
+                todo += [(v, depth + 1) for v in item.values()]
+            else:
+                todo += [(v, depth + 1) for v in item]
+        elif isinstance(item, str) and _UNSTORABLE.search(item):
+            raise _no_nul()
+    if deep:
+        raise UnreadableInput(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep",
+                              f"JSON 请求体嵌套超过 {MAX_JSON_DEPTH} 层")
+
+
+def refuse_unreadable_input():
+    """before_request: NUL in the path, the query or a form field, and unusable JSON bodies, are a 400
+    here rather than a database error (500) further on. Reading the body here also applies
+    MAX_CONTENT_LENGTH (413) before anything else does."""
+    if request.url_rule is None:
+        return  # a 404 or 405, whatever the body
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        raise _no_nul()
+    if request.is_json:
+        raw = request.get_data(cache=True)
+        if raw:
+            check_json_body(raw)
+    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
+            "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+        raise _no_nul()
+
+
+def _web_message(exc: HTTPException) -> str:
+    """The error page's message in the page's language (the session's choice, as every page)."""
+    from .web.helpers import english
+
+    def _say(en: str, zh: str) -> str:
+        return en if english() else zh
+
+    if isinstance(exc, UnreadableInput):
+        return _say(*exc.messages)
+    messages = {400: _say("The request could not be read.", "请求无法解析。"),
+                403: _say("You may not open this page.", "您无权访问此页面。"),
+                404: _say("No such page.", "页面不存在。"),
+                413: _say("The request is too large (at most 6 MB; a form field at most 500 KB).",
+                          "请求内容过大（不超过 6 MB；单个表单字段不超过 500 KB）。")}
+    return messages.get(exc.code, exc.name)
+
+
 def http_error(exc: HTTPException):
     if not request.path.startswith("/api/"):  # the web pages answer in HTML
         from flask import render_template
 
-        from .i18n import say as _say
-
-        messages = {403: _say("You may not open this page.", "您无权访问此页面。"),
-                    404: _say("No such page.", "页面不存在。")}
-        return render_template("error.html", code=exc.code, message=messages.get(exc.code, exc.name)), exc.code
+        if request.is_json:  # the modeler's deploy call: its own JSON error format
+            return jsonify({"message": _web_message(exc), "problems": []}), exc.code
+        return render_template("error.html", code=exc.code, message=_web_message(exc)), exc.code
     if exc.code == 422 and getattr(exc, "data", None):  # request schema validation (flask-smorest/webargs)
         messages = exc.data.get("messages", {})
         fields = {}
@@ -88,6 +183,8 @@ def http_error(exc: HTTPException):
              413: ("too_large", "the request body is too large", "请求内容过大"),
              415: ("unsupported_media_type", "unsupported content type", "不支持的内容类型")}
     code, en, zh = codes.get(exc.code, ("http_error", exc.description or exc.name, exc.name))
+    if isinstance(exc, UnreadableInput):
+        en, zh = exc.messages
     return error_response(exc.code or 500, code, say(en, zh))
 
 
@@ -111,6 +208,7 @@ def database_unavailable(exc: DBAPIError):
 
 
 def register(app: Flask) -> None:
+    app.before_request(refuse_unreadable_input)  # after authentication: a stranger gets 401 whatever he sends
     app.register_error_handler(EngineError, engine_error)
     app.register_error_handler(DBAPIError, database_unavailable)
     app.register_error_handler(HTTPException, http_error)

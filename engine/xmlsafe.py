@@ -8,6 +8,7 @@ message in English and Chinese.
 
 from __future__ import annotations
 
+import io
 import re
 
 from lxml import etree
@@ -48,15 +49,14 @@ class BpmnXmlError(ValueError):
         }
 
 
-def _make_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-    )
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": False,
+}
 
 
 def _to_bytes(content: bytes | str, filename: str, max_bytes: int) -> bytes:
@@ -93,6 +93,37 @@ def _doctype_error(filename: str, line: int | None = None) -> BpmnXmlError:
     )
 
 
+def _too_deep(filename: str, line: int | None, max_depth: int) -> BpmnXmlError:
+    return BpmnXmlError(
+        filename,
+        line,
+        f"elements are nested more than {max_depth} levels deep",
+        f"元素嵌套层数超过 {max_depth} 层上限",
+    )
+
+
+def _too_long(filename: str, el, attribute: str | None, max_text: int) -> BpmnXmlError:
+    """A text (``attribute`` None) or an attribute value of ``el`` over the limit."""
+    element = f"<{etree.QName(el).localname}{' id=' + repr(el.get('id')[:64]) if el.get('id') else ''}>"
+    en, zh = (f"attribute {attribute}", f"属性 {attribute} ") if attribute else ("text", "文本")
+    return BpmnXmlError(
+        filename,
+        el.sourceline,
+        f"the {en} of {element} is longer than {max_text} characters",
+        f"{element} 的{zh}超过 {max_text} 个字符的上限",
+    )
+
+
+def _check_lengths(root, filename: str, max_text: int) -> None:
+    """No text (not counting comments) and no attribute value longer than ``max_text`` (in C, by XPath)."""
+    found = root.xpath("(//text()[string-length(.) > $n] | //@*[string-length(.) > $n])[1]", n=max_text)
+    if found:
+        value = found[0]
+        attribute = getattr(value, "attrname", None) if value.is_attribute else None
+        raise _too_long(filename, value.getparent(), etree.QName(attribute).localname if attribute else None,
+                        max_text)
+
+
 def _prolog(data: bytes) -> str:
     """The text before the root element, decoded well enough to look for markup tokens."""
     codec = next((c for prefix, c in _WIDE_CODECS if data.startswith(prefix)), "latin-1")
@@ -110,47 +141,52 @@ def parse_xml(
     max_bytes: int = 5_000_000,
     max_depth: int = 64,
     max_elements: int = 50_000,
+    max_text: int = 100_000,
 ) -> etree._Element:
-    """Parse an untrusted BPMN 2.0 document and return its ``definitions`` root element."""
+    """Parse an untrusted BPMN 2.0 document and return its ``definitions`` root element.
+
+    Refused: more than ``max_bytes`` bytes, a DOCTYPE (so no DTD, no entity of any kind), elements
+    nested deeper than ``max_depth``, more than ``max_elements`` elements, a text or an attribute
+    value longer than ``max_text`` characters (the sandbox runs no script longer than that)."""
     data = _to_bytes(content, filename, max_bytes)
 
     # Refuse DTDs before libxml2 sees them: nothing gets declared, let alone expanded.
     if _FORBIDDEN.search(_prolog(data)):
         raise _doctype_error(filename, 1)
 
+    # Streamed, so that the limits stop the parse where they are crossed: a million tiny elements or
+    # 100k levels of nesting are refused after 50k elements / 64 levels, not after building the tree.
+    root = None
+    depth = count = 0
     try:
-        root = etree.fromstring(data, _make_parser())
+        for event, el in etree.iterparse(io.BytesIO(data), events=("start", "end"), **_PARSER_OPTIONS):
+            if event == "end":
+                depth -= 1
+                continue
+            depth += 1
+            count += 1
+            if root is None:
+                root = el
+            if depth > max_depth:
+                raise _too_deep(filename, el.sourceline, max_depth)
+            if count > max_elements:
+                raise BpmnXmlError(
+                    filename,
+                    el.sourceline,
+                    f"the file has more than {max_elements} elements",
+                    f"文件元素数量超过 {max_elements} 个上限",
+                )
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         msg = exc.msg or str(exc)
+        if "Excessive depth" in msg:  # libxml2's own bound (256) hit inside one chunk before ours
+            raise _too_deep(filename, line, max_depth) from None
         raise BpmnXmlError(filename, line, f"malformed XML: {msg}", f"XML 格式错误：{msg}") from None
 
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.system_url or docinfo.public_id:
         raise _doctype_error(filename)
-
-    count = 0
-    depth = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if event == "end":
-            depth -= 1
-            continue
-        depth += 1
-        count += 1
-        if depth > max_depth:
-            raise BpmnXmlError(
-                filename,
-                el.sourceline,
-                f"elements are nested more than {max_depth} levels deep",
-                f"元素嵌套层数超过 {max_depth} 层上限",
-            )
-        if count > max_elements:
-            raise BpmnXmlError(
-                filename,
-                el.sourceline,
-                f"the file has more than {max_elements} elements",
-                f"文件元素数量超过 {max_elements} 个上限",
-            )
+    _check_lengths(root, filename, max_text)
 
     if root.tag != DEFINITIONS_TAG:
         raise BpmnXmlError(

@@ -9,7 +9,7 @@ import re
 
 from ..registry import Registry
 from ..sandbox import SandboxError, check_expression, check_script
-from .bpmnxml import NS, lanes, processes, properties, user_tasks
+from .bpmnxml import NS, lanes, local, processes, properties, user_tasks
 
 FOREIGN_DIALECT = re.compile(r"^\s*(\$\{|#\{|=)")
 FOREIGN_NS = ("http://camunda.org/schema/", "http://camunda.org/schema/zeebe/")
@@ -41,8 +41,86 @@ def owner(el):
     return el
 
 
-def check_file(filename: str, root, registry: Registry) -> list[dict]:
+# What the storage and SpiffWorkflow can take (engine/storage/models.py column widths; SpiffWorkflow's
+# parser follows sequence flows recursively, about two frames per flow node, and looks each target
+# up by an XPath over the whole document: a longer chain overflows the stack, more nodes and flows
+# make the deployment quadratic). The largest procedure of bpmn/ has 65 flow nodes and 61 flows.
+MAX_FLOW_NODES = 300
+MAX_SEQUENCE_FLOWS = 1000
+MAX_ID = 128  # element ids: procedure key, task and audit element_id columns
+MAX_NAME = 256  # names: the procedure's name and a task's title
+MAX_ROLE = 64  # lane names: the task's role
+MAX_FORM = 128
+MAX_OUTCOME = 64  # an end event's outcome (its property, else its id) is the case's outcome
+MAX_FILENAME = 256
+FLOW_NODES = {
+    "task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask",
+    "callActivity", "subProcess", "transaction", "adHocSubProcess", "startEvent", "endEvent",
+    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "parallelGateway",
+    "inclusiveGateway", "eventBasedGateway", "complexGateway",
+}
+
+
+def _shown(text: str, limit: int = 64) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _limit_problem(filename: str, el, message: str, message_zh: str) -> dict:
+    found = problem(filename, el, message, message_zh)
+    if found["element"]:
+        found["element"] = _shown(found["element"])
+    return found
+
+
+def check_limits(filename: str, root) -> list[dict]:
+    """Sizes the storage and the BPMN parser can take; each problem names the element and its line."""
     found = []
+    if len(filename) > MAX_FILENAME or any(ord(c) < 32 for c in filename):
+        found.append({"file": _shown(filename), "element": None, "line": None,
+                      "message": f"the file name must be at most {MAX_FILENAME} characters, without control characters",
+                      "message_zh": f"文件名不得超过 {MAX_FILENAME} 个字符，且不得包含控制字符"})
+    nodes = flows = 0
+    for el in root.iter(f"{{{NS['bpmn']}}}*"):
+        kind = local(el)
+        for attribute, limit in (("id", MAX_ID), ("name", MAX_NAME)):
+            value = el.get(attribute) or ""
+            if len(value) > limit:
+                found.append(_limit_problem(
+                    filename, el, f"the {attribute} of this {kind} is {len(value)} characters long; at most {limit}",
+                    f"该 {kind} 元素的 {attribute} 长 {len(value)} 个字符，上限为 {limit}"))
+        if kind == "lane" and len((el.get("name") or "").strip()) > MAX_ROLE:
+            found.append(_limit_problem(filename, el, f"a lane's name is a role: at most {MAX_ROLE} characters",
+                                        f"泳道名称即角色名，不得超过 {MAX_ROLE} 个字符"))
+        props = properties(el) if kind in ("userTask", "manualTask", "startEvent", "endEvent") else {}
+        if len(props.get("form") or "") > MAX_FORM:
+            found.append(_limit_problem(filename, el, f"the form name is longer than {MAX_FORM} characters",
+                                        f"表单名称超过 {MAX_FORM} 个字符"))
+        if kind == "endEvent" and len(props.get("outcome") or el.get("id") or "") > MAX_OUTCOME:
+            found.append(_limit_problem(
+                filename, el, f"an end event's outcome (its 'outcome' property, else its id) is at most "
+                f"{MAX_OUTCOME} characters", f"结束事件的结果（outcome 属性，缺省为其 id）不得超过 {MAX_OUTCOME} 个字符"))
+        if kind in FLOW_NODES:
+            nodes += 1
+            if nodes == MAX_FLOW_NODES + 1:
+                found.append(_limit_problem(
+                    filename, el, f"the file has more than {MAX_FLOW_NODES} flow elements (tasks, events, gateways); "
+                    "split it into processes called by call activities",
+                    f"文件中的流程节点（任务、事件、网关）超过 {MAX_FLOW_NODES} 个，请拆分为由调用活动调用的子流程"))
+        elif kind == "sequenceFlow":
+            flows += 1
+            if flows == MAX_SEQUENCE_FLOWS + 1:
+                found.append(_limit_problem(
+                    filename, el, f"the file has more than {MAX_SEQUENCE_FLOWS} sequence flows",
+                    f"文件中的顺序流超过 {MAX_SEQUENCE_FLOWS} 条"))
+        if len(found) >= 20:
+            break
+    return found
+
+
+def check_file(filename: str, root, registry: Registry) -> list[dict]:
+    found = check_limits(filename, root)
+    if found:
+        return found  # the other checks walk every element: not on a file of this size
     for process in processes(root):
         found += _check_user_tasks(filename, process, registry)
         found += _check_expressions(filename, process, registry)
