@@ -44,7 +44,7 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
         uow.session.add(case)
         uow.session.flush()  # the case id seeds the step's task ids
         command = Command("case_started", actor, role, element_id=version.key,
-                          data_in={**cleaned, "parameters": effective})
+                          data_in=audit.as_stored({**cleaned, "parameters": effective}))
         result = execute(bundle, ctx.registry, case.id, 1, now, None, command, StepReference(uow.session),
                          SNAPSHOT_FORMAT)
         result.events[0].data_out.update(procedure=version.key, version=version.version, parameters=effective,
@@ -92,7 +92,7 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
 
         def validate(submitted: dict, visible: dict) -> dict:
             form_ctx = FormContext(case.id, row.element_id, visible, row.prefill, case.parameters, actor, role, locale)
-            return _validate(ctx, row.form, submitted, form_ctx)
+            return audit.as_stored(_validate(ctx, row.form, submitted, form_ctx))
 
         command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
         tasks = _step(ctx, uow, case, command, siblings)
@@ -167,7 +167,7 @@ def send_message(ctx, case_id: int, name: str, payload: dict, actor: Actor, role
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
         form_ctx = FormContext(case.id, name, case.data, {}, case.parameters, actor, role, locale)
-        payload = _validate(ctx, name, payload, form_ctx)
+        payload = audit.as_stored(_validate(ctx, name, payload, form_ctx))
         tasks = _step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
         uow.commit()
         return case_dict(case, tasks)

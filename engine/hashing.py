@@ -91,10 +91,29 @@ def _iso_fast(dt: datetime) -> str:
 
 def event_hash_of(stream, case_id, seq, at, actor_username, actor_display_name, actor_role, action, element_id,
                   task_id, data_in, data_out, comment, state_hash, prev_hash) -> str:
-    """event_hash of an event given as its column values (in this order): the same text, the same hash.
+    """event_hash of an event given as its column values (in this order): the same text, the same hash."""
+    return _event_digest(stream, case_id, seq, at, actor_username, actor_display_name, actor_role, action,
+                         element_id, task_id, data_in, data_out, comment, state_hash, prev_hash, _canonical)
 
-    The body's own fields are spelled here, in canonical_json's key order; the data goes through
-    the canonical encoder. A value of any other type than its column's goes the general way."""
+
+def event_hash_of_stored(stream, case_id, seq, at, actor_username, actor_display_name, actor_role, action,
+                         element_id, task_id, data_in_text, data_out_text, comment, state_hash, prev_hash) -> str:
+    """The same, with the JSON columns as their stored text used verbatim. Events are stored in
+    canonical JSON (the engine's JSON serializer), so for an untouched row this is its hash without
+    parsing the data; a row whose text is not canonical gives another hash, and the caller falls back
+    to event_hash_of on the parsed values (so a reformatted but equal value still verifies)."""
+    return _event_digest(stream, case_id, seq, at, actor_username, actor_display_name, actor_role, action,
+                         element_id, task_id, data_in_text, data_out_text, comment, state_hash, prev_hash, _verbatim)
+
+
+def _verbatim(text) -> str:
+    return "null" if text is None else text
+
+
+def _event_digest(stream, case_id, seq, at, actor_username, actor_display_name, actor_role, action, element_id,
+                  task_id, data_in, data_out, comment, state_hash, prev_hash, as_json) -> str:
+    """The body's own fields are spelled here, in canonical_json's key order; the data is spelled by
+    `as_json`. A value of any other type than its column's goes the general way."""
     if (stream.__class__ is str and seq.__class__ is int and (case_id is None or case_id.__class__ is int)
             and actor_username.__class__ is str and actor_display_name.__class__ is str
             and actor_role.__class__ is str and action.__class__ is str and prev_hash.__class__ is str
@@ -103,9 +122,11 @@ def event_hash_of(stream, case_id, seq, at, actor_username, actor_display_name, 
         text = (f'{{"action":{_str(action)},"actor":{{"display_name":{_str(actor_display_name)},'
                 f'"role":{_str(actor_role)},"username":{_str(actor_username)}}},"at":"{_iso_fast(at)}",'
                 f'"case_id":{"null" if case_id is None else int.__repr__(case_id)},"comment":{_opt(comment)},'
-                f'"data_in":{_canonical(data_in)},"data_out":{_canonical(data_out)},"element_id":{_opt(element_id)},'
+                f'"data_in":{as_json(data_in)},"data_out":{as_json(data_out)},"element_id":{_opt(element_id)},'
                 f'"prev_hash":{_str(prev_hash)},"seq":{int.__repr__(seq)},"state_hash":{_opt(state_hash)},'
                 f'"stream":{_str(stream)},"task_id":{_opt(task_id)}}}')
+    elif as_json is _verbatim:
+        return ""  # not a hash: the caller takes the general way
     else:
         text = _canonical({
             "action": action,

@@ -9,6 +9,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..hashing import canonical_json
+
 DEFAULT_INSTANCE = Path(os.environ.get("CADREFLOW_INSTANCE", "instance"))
 
 
@@ -22,6 +24,10 @@ def database_url(instance_path: str | os.PathLike | None = None) -> str:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # JSON columns are written as canonical JSON (sorted keys, no spaces), the text an audit event's
+    # hash covers, so `verify` can hash the stored text without parsing it (PostgreSQL's `json`
+    # type and SQLite keep the text as written).
+    kwargs.setdefault("json_serializer", canonical_json)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
