@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean browser-deps
+.PHONY: run test install lint clean browser-deps fuzz
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ browser-deps: $(BROWSER)
 test: $(STAMP) $(JS_DEPS) $(BROWSER)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## fuzz: schemathesis over the whole REST API, FUZZ_EXAMPLES (default 200) per operation and mode, on SQLite
+##       and PostgreSQL, then stateful sequences along the links schemathesis infers (about 9 min on 2 CPUs)
+fuzz: $(STAMP)
+	CADREFLOW_FUZZ=1 CADREFLOW_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -p no:cacheprovider --timeout=3600 \
+		tests/api/test_openapi_schemathesis.py tests/hostile/test_fuzz_api.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

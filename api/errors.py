@@ -142,7 +142,7 @@ def refuse_unreadable_input():
         if raw:
             check_json_body(raw)
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
-            "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+            "\x00" in (k or "") or "\x00" in (v or "") for k, v in request.form.items(multi=True)):  # a part may lack a name
         raise _no_nul()
 
 

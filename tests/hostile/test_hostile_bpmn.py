@@ -4,9 +4,10 @@ Every document here goes through `engine.procedures.deploy_files` (the REST API,
 modeler and `cadreflow deploy` all call it) and must raise `ProcedureInvalid` — a ValidationFailed —
 whose problems name the file, the element or the line, in English and Chinese; within TIME_LIMIT
 seconds (timed without tracemalloc, which slows Python several times over) and with a tracemalloc
-peak under MEMORY_LIMIT. Measured on the 2-CPU CI runner: every refusal under 0.3 s and 20 MB of
-Python allocations (the largest: a 1.5 M-character text, 18 MB, it is in the request already); the
-slowest document that *is* deployed (300 flow nodes, 1000 flows, 45k extension elements) in 0.7 s.
+peak under MEMORY_LIMIT. Measured on the 2-CPU runner: every refusal within 0.25 s and a tracemalloc
+peak of at most 22 MB (the largest: a 90k-character expression parsed by the sandbox, 21 MB; a
+1.5M-character text, 18 MB); the slowest document that *is* deployed (300 flow nodes, 1000 flows,
+45k extension elements) in 0.4 s, 3 MB.
 libxml2's own memory is not seen by tracemalloc: the streamed parse stops at the element and depth
 limits, so a 4.8 MB file of a million elements costs about 7 MB of RSS instead of 150 MB.
 """
