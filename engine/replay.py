@@ -41,7 +41,7 @@ def replay(ctx, case_id: int) -> ReplayReport:
         events = audit.events_of(uow.session, audit.case_stream(case_id))
         bundle = ctx.specs.get(uow.session, case.version_id)
     report = ReplayReport(case_id)
-    snapshot = None
+    snapshot = final = None
     for group in _steps(events):
         first = group[0]
         if first.action in NOTE_ACTIONS:
@@ -70,8 +70,10 @@ def replay(ctx, case_id: int) -> ReplayReport:
         step["state_hash"] = result.state_hash if result else None
         report.steps.append(step)
         if result is not None:
-            snapshot = result.snapshot
-    if snapshot is not None and snapshot != case.snapshot:
+            # from format 2 on, the next step goes on from this workflow in memory (no reload)
+            snapshot = result.run if result.run.snapshot_format > 1 else result.snapshot
+            final = result.snapshot
+    if final is not None and final != case.snapshot:
         report.mismatches.append({"seq": events[-1].seq, "action": "final_state",
                                   "problem": "the replayed state differs from the stored case state"})
     return report

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -65,9 +66,34 @@ def dump(workflow: BpmnWorkflow, snapshot_format: int = 1) -> str:
         registry._encoder_mode = False
     if snapshot_format > 1:
         dct["snapshot_format"] = snapshot_format
+        _sort_task_data(dct)
     # No sort_keys: task order matters (a task's data is stored as a delta from its parent's, so
     # parents must load first); the order is deterministic anyway, so the text hashes reproducibly.
     return json.dumps(dct, cls=SERIALIZER._encoder_cls, separators=(",", ":"), ensure_ascii=False)
+
+
+def _sort_task_data(dct: dict) -> None:
+    """Task data in key order: a workflow loaded from a snapshot and one kept in memory hold the same
+    data with keys inserted in different orders, and must dump to the same text (a replay keeps its
+    workflow in memory between steps; a live step loads it)."""
+    for workflow in (dct, *dct.get("subprocesses", {}).values()):
+        for task in workflow.get("tasks", {}).values():
+            if "data" in task:
+                task["data"] = _sorted(task["data"])
+            delta = task.get("delta")
+            if isinstance(delta, dict):  # a task's data as changes to its parent's (SpiffWorkflow >= 3.1)
+                delta["updates"] = _sorted(delta.get("updates", {}))
+                delta["deletions"] = sorted(delta.get("deletions", []), key=str)
+        if "data" in workflow:
+            workflow["data"] = _sorted(workflow["data"])
+
+
+def _sorted(value):
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
 
 
 def load(snapshot: str, bundle: SpecBundle) -> tuple[BpmnWorkflow, int]:
@@ -129,9 +155,14 @@ class Runner:
             workflow.task_tree.data.update(data)
             return self._run(workflow, lambda wf: None, snapshot_format)
 
-    def step(self, snapshot: str, action) -> StepRun:
+    def step(self, snapshot: str | StepRun, action) -> StepRun:
+        """Act on the case's state: a snapshot's text, or (a replay, format 2 on) the previous
+        step's workflow still in memory, which dumps to the same text as loading it would give."""
         with determinism.step_context(self.now, self.seed):
-            workflow, snapshot_format = load(snapshot, self.bundle)
+            if isinstance(snapshot, StepRun):
+                workflow, snapshot_format = snapshot.workflow, snapshot.snapshot_format
+            else:
+                workflow, snapshot_format = load(snapshot, self.bundle)
             workflow.script_engine = self.engine
             return self._run(workflow, action, snapshot_format)
 
@@ -143,12 +174,34 @@ class Runner:
         # a timer that stopped waiting once it was due fired (a cancelled one was not yet due)
         fired = [element for task_id, (element, due) in before.items()
                  if task_id not in after and due is not None and due <= self.now]
-        if snapshot_format > 1 and not workflow.completed:
-            compact(workflow)
+        if snapshot_format > 1:
+            normalize_subprocesses(workflow)
+            if not workflow.completed:
+                compact(workflow)
         return StepRun(workflow, self.engine, fired, snapshot_format)
 
 
 # --- keeping the task tree small -------------------------------------------------------------------
+
+
+def normalize_subprocesses(workflow: BpmnWorkflow) -> None:
+    """Keep the subprocesses as loading a snapshot would rebuild them: in the order of their tasks,
+    and only those whose task is still in the tree (SpiffWorkflow drops such a task, e.g. a
+    finished event subprocess's, but keeps its entry). A workflow kept in memory (a replay) then
+    dumps the same text as one loaded from the previous step's snapshot."""
+    ordered: dict = {}
+
+    def visit(current) -> None:
+        for task_id, task in current.tasks.items():
+            sub = workflow.subprocesses.get(task_id)
+            if sub is not None and task_id not in ordered and isinstance(task.task_spec, SubWorkflowTask):
+                ordered[task_id] = sub
+                visit(sub)
+
+    visit(workflow)
+    if list(ordered) != list(workflow.subprocesses):
+        workflow.subprocesses.clear()
+        workflow.subprocesses.update(ordered)
 
 
 def compact(workflow: BpmnWorkflow) -> int:

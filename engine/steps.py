@@ -20,6 +20,7 @@ from .procedures.specs import SpecBundle
 from .runtime import (
     SNAPSHOT_FORMAT,
     Runner,
+    StepRun,
     case_data,
     deliver_message,
     next_due,
@@ -64,9 +65,10 @@ class StepResult:
     tasks: list[dict]
     events: list[NewEvent]
     warnings: list[str] = field(default_factory=list)
+    run: StepRun | None = field(default=None, repr=False, compare=False)  # the workflow, for a replay to go on from
 
 
-def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | None,
+def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | StepRun | None,
             command: Command, reference=None, snapshot_format: int = SNAPSHOT_FORMAT) -> StepResult | None:
     """Run `command` against the case. Returns None when a timer tick found nothing due.
 
@@ -126,7 +128,7 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
         events.append(NewEvent("service_task", SYSTEM, "system", call.element_id, call.task_id,
                                data_in=data_in, data_out={"result": call.result}))
     return StepResult(text, state_hash(text), status, outcome, data,
-                      next_due(workflow) if status == "running" else None, tasks, events, warnings)
+                      next_due(workflow) if status == "running" else None, tasks, events, warnings, run)
 
 
 def task_row(task) -> dict:
