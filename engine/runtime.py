@@ -89,11 +89,9 @@ def _sort_task_data(dct: dict) -> None:
 
 
 def _sorted(value):
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value, key=str)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
+    # a round trip through the C encoder and decoder: several times faster than a walk in Python
+    return json.loads(json.dumps(value, cls=SERIALIZER._encoder_cls, separators=(",", ":"), ensure_ascii=False,
+                                 sort_keys=True))
 
 
 def load(snapshot: str, bundle: SpecBundle) -> tuple[BpmnWorkflow, int]:
