@@ -68,6 +68,7 @@ def measure(base: str, clients: int, seconds: float, warmup: float, health: bool
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", default="1,2,4", help="gunicorn worker counts, comma-separated")
+    parser.add_argument("--threads", default="1", help="threads per worker (gunicorn gthread), comma-separated")
     parser.add_argument("--clients", type=int, default=8, help="closed-loop client processes")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=3)
@@ -78,22 +79,24 @@ def main() -> None:
     rows = []
     with scratch_database(args.postgres) as url:
         prepare(url)
-        for workers in [int(w) for w in args.workers.split(",")]:
-            with gunicorn(url, workers=workers) as base:
-                ceiling = measure(base, args.clients, min(args.seconds, 5), 1, health=True)
-                steps = measure(base, args.clients, args.seconds, args.warmup)
-            rows.append({"workers": workers, "clients": args.clients, **steps,
-                         "health_per_second": ceiling["per_second"]})
-            print(f"  {workers} worker(s): {steps['per_second']:.0f} completions/s", flush=True)
+        for threads in [int(t) for t in args.threads.split(",")]:
+            for workers in [int(w) for w in args.workers.split(",")]:
+                with gunicorn(url, workers=workers, threads=threads) as base:
+                    ceiling = measure(base, args.clients, min(args.seconds, 5), 1, health=True)
+                    steps = measure(base, args.clients, args.seconds, args.warmup)
+                rows.append({"workers": workers, "threads": threads, "clients": args.clients, **steps,
+                             "health_per_second": ceiling["per_second"]})
+                print(f"  {workers} worker(s) x {threads} thread(s): {steps['per_second']:.0f} completions/s",
+                      flush=True)
     one = rows[0]["per_second"]
     print(f"\ntask completions over HTTP, {args.clients} closed-loop clients, {args.seconds:.0f} s each, "
           f"PostgreSQL, {os.cpu_count()} CPUs (target >= 250/s)")
-    print(f"{'workers':>7} {'completions/s':>14} {'p50 ms':>8} {'p95 ms':>8} {'vs 1 worker':>12} "
+    print(f"{'workers':>7} {'threads':>7} {'completions/s':>14} {'p50 ms':>8} {'p95 ms':>8} {'vs 1 worker':>12} "
           f"{'GET /health/s':>14} {'vs health':>10}")
     for r in rows:
         r["vs_one_worker"] = r["per_second"] / one
         r["vs_health"] = r["per_second"] / r["health_per_second"]
-        print(f"{r['workers']:>7} {r['per_second']:14.1f} {r['p50_ms']:8.2f} {r['p95_ms']:8.2f} "
+        print(f"{r['workers']:>7} {r['threads']:>7} {r['per_second']:14.1f} {r['p50_ms']:8.2f} {r['p95_ms']:8.2f} "
               f"{r['vs_one_worker']:12.2f} {r['health_per_second']:14.1f} {r['vs_health']:10.2f}")
     if args.json_path:
         Path(args.json_path).write_text(json.dumps({"clients": args.clients, "seconds": args.seconds,

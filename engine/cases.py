@@ -7,7 +7,7 @@ optimistic version: a step whose case changed underneath it fails with Conflict 
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
@@ -244,11 +244,18 @@ def save_step(session, case: Case, result: StepResult, now, existing: list[CaseT
     if gone:
         session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
     added = [CaseTask(case_id=case.id, created_at=now, **t) for i, t in wanted.items() if i not in rows]
-    session.add_all(added)
-    session.add_all(events)
-    session.flush()
+    # bulk INSERTs (one statement each): the ORM's unit of work was a fifth of a step's CPU
+    if added:
+        session.execute(insert(CaseTask), [_values(t) for t in added])
+    session.execute(insert(AuditEvent), [_values(e) for e in events])
     kept = [t for t in existing if t.id in wanted]
     return sorted(kept + added, key=lambda t: t.element_id)
+
+
+def _values(row) -> dict:
+    """A new row's column values, for a bulk INSERT (the id, if generated, is left to the database)."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns
+            if not (c.primary_key and getattr(row, c.key) is None)}
 
 
 def _validate(ctx, form: str | None, data: dict, form_ctx: FormContext) -> dict:

@@ -82,18 +82,19 @@ def test_a_database_failure_after_the_snapshot_write_rolls_back_everything(ctx):
     before = cases.get_case(ctx, case["id"])
     written = []
 
-    def failing_insert(mapper, connection, target):
-        # by now the case row's UPDATE (snapshot, version) has been sent to the database
-        written.append(connection.exec_driver_sql(
-            f"SELECT last_seq FROM cases WHERE id = {case['id']}").scalar())
-        raise RuntimeError("disk full")
+    def failing_insert(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO audit_events"):
+            # by now the case row's UPDATE (snapshot, version) has been sent to the database
+            written.append(cursor.connection.execute(f"SELECT last_seq FROM cases WHERE id = {case['id']}")
+                           .fetchone()[0])
+            raise RuntimeError("disk full")
 
-    event.listen(AuditEvent, "before_insert", failing_insert)
+    event.listen(ctx.db_engine, "before_cursor_execute", failing_insert)
     try:
         with pytest.raises(RuntimeError):
             cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
     finally:
-        event.remove(AuditEvent, "before_insert", failing_insert)
+        event.remove(ctx.db_engine, "before_cursor_execute", failing_insert)
     assert written == [before["last_seq"] + 1]
     after = cases.get_case(ctx, case["id"])
     assert (after["last_seq"], after["tasks"], after["data"]) == (before["last_seq"], before["tasks"], before["data"])
