@@ -23,3 +23,16 @@ def test_replay_verify_benchmark_runs(tmp_path):
     assert names == ["verify floor", "verify", "replay floor", "replay", "live steps"]
     assert all(r["db"] == "SQLite" and r["events"] > 20 and r["events_per_s"] > 0 for r in rows)
     assert json.loads(out.read_text())["builds"]["SQLite"]["outcomes"] == {"appointed": 2, "not_approved": 1}
+
+
+def test_http_benchmarks_run():
+    """The HTTP rows of step_cost and one throughput measurement, against gunicorn on SQLite."""
+    from bench import throughput
+    from bench.served import gunicorn, prepare, scratch_database
+
+    assert len(step_cost.http_steps(None, 3)) == 3
+    with scratch_database(None) as url:
+        prepare(url)
+        with gunicorn(url, workers=1) as base:
+            measured = throughput.measure(base, clients=2, seconds=1, warmup=0.2)
+    assert measured["completions"] > 0 and measured["p50_ms"] > 0
