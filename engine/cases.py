@@ -31,7 +31,7 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
         ).first()
         if version is None:
             raise NotFound(f"no procedure '{procedure_key}' is deployed", message_zh=f"未部署流程“{procedure_key}”")
-        effective = _parameters(version.parameters, parameters or {}, may_override)
+        effective = _parameters(version.parameters, parameters or {}, may_override, ctx.registry.check_parameters)
         bundle = ctx.specs.get(uow.session, version.id)
         start_form = next((t["form"] for t in bundle.tasks.values()
                            if t["type"] == "startEvent" and t["process"] == bundle.key), None)
@@ -265,7 +265,7 @@ def _validate(ctx, form: str | None, data: dict, form_ctx: FormContext) -> dict:
     return validator(data, form_ctx) if validator else dict(data)
 
 
-def _parameters(defaults: dict, overrides: dict, may_override: bool) -> dict:
+def _parameters(defaults: dict, overrides: dict, may_override: bool, check=None) -> dict:
     if overrides and not may_override:
         raise Forbidden("only org_head or editor may override procedure parameters",
                         message_zh="仅组织部负责人或流程编辑可覆盖流程参数")
@@ -273,6 +273,10 @@ def _parameters(defaults: dict, overrides: dict, may_override: bool) -> dict:
     if unknown:
         raise ValidationFailed("unknown procedure parameters", message_zh="存在本流程未定义的参数",
                                fields={f"parameters.{k}": "not a parameter of this procedure / 本流程无此参数" for k in unknown})
+    problems = check(overrides) if check and overrides else {}
+    if problems:
+        raise ValidationFailed("invalid procedure parameters", message_zh="流程参数取值无效",
+                               fields={f"parameters.{k}": f"{v} / 取值无效" for k, v in problems.items()})
     return {**defaults, **overrides}
 
 

@@ -45,6 +45,8 @@ class Registry:
     # summarize(case_data) -> [warning codes] shown on the case (e.g. "calendar_unverified")
     warnings: list[Callable[[dict], list[str]]] = field(default_factory=list)
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
+    # check_parameters(overrides) -> {name: message}: a procedure parameter's values the domain refuses
+    check_parameters: Callable[[dict], dict[str, str]] | None = None
 
     def service(self, name: str):
         """Decorator: `@registry.service("tally_recommendation")`."""

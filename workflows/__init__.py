@@ -27,6 +27,7 @@ DEMO_USERS = {
 def build_registry() -> Registry:
     from .forms import FORMS
     from .handlers import HANDLERS
+    from .params import check_overrides
     from .policies import case_warnings, override_events, recusal_guard
 
     return Registry(
@@ -37,4 +38,5 @@ def build_registry() -> Registry:
         warnings=[case_warnings],
         roles=set(TASK_ROLES),
         declaration_roles={"org_head"},
+        check_parameters=check_overrides,
     )

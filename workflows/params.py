@@ -7,6 +7,7 @@ so that every threshold comparison in ``rules.py`` is exact integer arithmetic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -37,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
 DENOMINATOR_BASES = ("present", "valid_ballots", "expected")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)(/\d+)?")
+
+
 def fraction(value: Any) -> Fraction:
     """Read an exact fraction: ``"2/3"``, ``"0.4"``, ``"1"``, ``2``, ``Fraction(1, 2)`` or a Decimal.
 
@@ -54,6 +58,9 @@ def fraction(value: Any) -> Fraction:
             raise ValueError(f"expected a finite number, got {value!r}")
         return Fraction(value)
     if isinstance(value, str):
+        # only plain digits: Fraction() also takes exponents, and "1e999999999" takes forever
+        if len(value) > 64 or not _PLAIN_NUMBER.fullmatch(value.strip()):
+            raise ValueError(f"expected a fraction such as '2/3' or '0.4', got {value[:64]!r}")
         try:
             return Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
@@ -144,3 +151,10 @@ def validate_parameters(parameters: Mapping[str, Any] | None) -> dict[str, str]:
         if fraction(merged["exam_weight"]) + fraction(merged["interview_weight"]) != 1:
             errors["interview_weight"] = "exam_weight and interview_weight must add up to 1"
     return errors
+
+
+def check_overrides(parameters: Mapping[str, Any] | None) -> dict[str, str]:
+    """validate_parameters for the parameters this domain defines; a procedure's own other
+    parameters (the engine checks that they exist) are the procedure's business."""
+    known = {k: v for k, v in (parameters or {}).items() if k in DEFAULTS}
+    return validate_parameters(known)

@@ -112,3 +112,17 @@ def test_nul_in_web_forms_and_paths_is_400(app, lang):
     editor = signed_in(app, "editor1", lang)
     assert editor.get("/procedures/cadre%00selection/1").status_code == 400
     assert editor.get("/procedures/cadre_selection/diff?a=%00").status_code == 400
+
+
+def test_an_exponent_in_a_share_is_refused_at_once():
+    """Fraction() reads '1e999999999' (and takes practically forever): parameters take plain digits only."""
+    import time
+
+    from workflows.params import check_overrides, fraction
+
+    started = time.perf_counter()
+    with pytest.raises(ValueError):
+        fraction("1e999999999")
+    assert check_overrides({"exclusion_share": "1e9999999"}) and time.perf_counter() - started < 1
+    assert fraction(" 2/3 ") == fraction("2/3") and fraction("0.4") * 5 == 2
+    assert check_overrides({"rounds": "1e5"}) == {}  # not this domain's parameter
