@@ -290,6 +290,7 @@ def _checkpointed_seqs(checkpoints: list[dict]) -> dict[str, set[int]]:
 def _check_cases(session, report, heads, streams) -> None:
     connection = session.connection()
     query = select(Case.id, Case.last_seq, Case.state_hash, _snapshot_bytes(connection.dialect.name)).order_by(Case.id)
+    server_hashed = connection.dialect.name == "postgresql"
     if streams is not None:
         ids = [int(s.split("/")[1]) for s in streams if s.startswith("case/")]
         query = query.where(Case.id.in_(ids))
@@ -303,7 +304,7 @@ def _check_cases(session, report, heads, streams) -> None:
             continue
         if head[0] != last_seq:
             report.add(stream, head[0], f"the case says its last event is {last_seq}, the trail ends at {head[0]}")
-        if _snapshot_hash(session, case_id, snapshot, state_hash) != state_hash or head[2] != state_hash:
+        if _snapshot_hash(session, case_id, snapshot, state_hash, server_hashed) != state_hash or head[2] != state_hash:
             report.add(stream, head[0], "the case's stored state does not match the state hash of its last event")
     for stream in heads:
         if stream.startswith("case/") and stream not in seen:
@@ -321,9 +322,9 @@ def _snapshot_bytes(dialect_name: str):
     return Case.snapshot
 
 
-def _snapshot_hash(session, case_id: int, snapshot, expected: str) -> str:
-    if session.get_bind().dialect.name == "postgresql":
-        return snapshot  # hashed by the server (_snapshot_bytes)
+def _snapshot_hash(session, case_id: int, snapshot, expected: str, server_hashed: bool) -> str:
+    if server_hashed:
+        return snapshot  # the database hashed it (_snapshot_bytes)
     if not isinstance(snapshot, bytes):
         return sha256_text(snapshot)
     digest = hashlib.sha256(snapshot).hexdigest()

@@ -58,18 +58,23 @@ def _documented_operations() -> list[tuple[str, str]]:
 OPERATIONS = _documented_operations()
 
 
-@pytest.fixture(scope="module", params=["sqlite"])  # SQLite only: the ids say so, like db_url's (-k sqlite)
-def fuzzed_app(request, tmp_path_factory):
-    app = _test_clock_app(fresh_database(request.param, request, tmp_path_factory.mktemp("fuzz")))
+def app_to_fuzz(kind: str, request, tmp_path_factory):
+    """The app on a fresh `kind` database with the procedures, a user holding every role and
+    cases 1-3 at different steps, so generated ids and filters hit real rows now and then."""
+    app = _test_clock_app(fresh_database(kind, request, tmp_path_factory.mktemp(f"fuzz-{kind}")))
     ctx = engine_context(app)
     ctx.clock.set(START)
     deploy(ctx)
     create_user(ctx, EVERY_ROLE, sorted(ROLES), EVERY_ROLE, "全部角色")
-    # cases 1-3 at different steps, so generated ids and filters hit real rows now and then
     Driver(ctx)
     Driver(ctx).approve()
     Driver(ctx).approve("reject")
     return app
+
+
+@pytest.fixture(scope="module", params=["sqlite"])  # SQLite only: the ids say so, like db_url's (-k sqlite)
+def fuzzed_app(request, tmp_path_factory):
+    return app_to_fuzz(request.param, request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -22,11 +22,8 @@ from schemathesis import GenerationMode
 
 from api import engine_context
 from engine.access import issue_token
-from engine.users import create_user
-from tests.api.test_openapi_schemathesis import CHECKS, EVERY_ROLE, OPERATIONS, _test_clock_app
-from tests.conftest import START, fresh_database
-from workflows import ROLES
-from workflows.demo import Driver, deploy
+from tests.api.test_openapi_schemathesis import CHECKS, EVERY_ROLE, OPERATIONS, app_to_fuzz
+from tests.conftest import START
 
 pytestmark = pytest.mark.skipif(os.environ.get("CADREFLOW_FUZZ") != "1",
                                 reason="fuzzing runs with `make fuzz` (CADREFLOW_FUZZ=1)")
@@ -36,15 +33,7 @@ FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, su
 
 
 def _app(request, tmp_path_factory, kind: str):
-    app = _test_clock_app(fresh_database(kind, request, tmp_path_factory.mktemp(f"fuzz-{kind}")))
-    ctx = engine_context(app)
-    ctx.clock.set(START)
-    deploy(ctx)
-    create_user(ctx, EVERY_ROLE, sorted(ROLES), EVERY_ROLE, "全部角色")
-    Driver(ctx)
-    Driver(ctx).approve()
-    Driver(ctx).approve("reject")
-    return app
+    return app_to_fuzz(kind, request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
