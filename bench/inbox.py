@@ -23,11 +23,8 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,6 +35,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from bench.served import gunicorn
 from engine import cases
 from engine.context import EngineContext
 from engine.inbox import count_query, inbox_page, page_for, page_query
@@ -147,38 +145,6 @@ def plans(conn, scenario_list: list[dict], postgres: bool) -> dict:
 
 
 # --- HTTP ------------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def served(url: str, workers: int):
-    port = free_port()
-    env = {**os.environ, "CADREFLOW_DATABASE_URL": url}
-    env.pop("CADREFLOW_TEST_CLOCK", None)
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                    "api.wsgi:app"], env=env, stdout=log, stderr=log, cwd=Path(__file__).parents[1])
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise SystemExit(f"gunicorn did not start:\n{log.read().decode(errors='replace')[-3000:]}")
-                try:
-                    with urllib.request.urlopen(base + "/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(20)
-
-
 def get(base: str, path: str, token: str | None = None) -> bytes:
     request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"} if token else {})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -255,7 +221,7 @@ def run(url: str, repeat: int, http_repeat: int, old_repeat: int, per_page: int,
         bar.update()
 
     if http:
-        with served(url, http_workers) as base:
+        with gunicorn(url, http_workers) as base:
             result["baselines"]["http"] = {"what": "GET /health", **stats(timed(lambda: get(base, "/health"),
                                                                                http_repeat))}
             tokens = {}

@@ -74,6 +74,7 @@ def gunicorn(url: str, workers: int = 1, threads: int = 1):
     """gunicorn serving api.wsgi:app on a free port; yields its base URL, stops it afterwards."""
     port = free_port()
     env = {**os.environ, "CADREFLOW_DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+    env.pop("CADREFLOW_TEST_CLOCK", None)  # benchmarks run on the real clock
     args = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
             "--log-level", "warning", "--backlog", "256"]
     if threads > 1:
