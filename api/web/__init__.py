@@ -45,3 +45,6 @@ def init_app(app: Flask) -> None:
     from . import helpers
 
     app.jinja_env.globals.update(helpers.template_globals())
+    from ..timefmt import beijing
+
+    app.jinja_env.filters["beijing"] = beijing  # {{ event.at|beijing }}: UTC stored, Beijing time shown
