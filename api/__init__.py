@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from flask import Flask, jsonify
@@ -9,13 +10,22 @@ from flask import Flask, jsonify
 from engine.context import EngineContext
 from engine.storage.db import database_url
 
+from . import keys
+
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a BPMN upload of 5 MB plus its envelope
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    instance = os.environ.get("CADREFLOW_INSTANCE")
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.path.abspath(instance) if instance else None)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("CADREFLOW_SECRET_KEY", "dev-only-change-me"),
+        SECRET_KEY=None,  # api/keys.py: from the environment or the instance folder, never from the code
+        # web sessions: the cookie is unreadable to scripts, not sent by other sites' requests, and
+        # (behind HTTPS) only over HTTPS; a session ends when idle (api/web/sessions.py)
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("CADREFLOW_SECURE_COOKIES") == "1",
+        SESSION_IDLE_MINUTES=int(os.environ.get("CADREFLOW_SESSION_IDLE_MINUTES") or 30),
         DATABASE_URL=None,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         API_TITLE="cadreflow",
@@ -33,6 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        with contextlib.suppress(keys.KeyProblem):  # reported by the commands that serve: run, api.wsgi
+            app.config["SECRET_KEY"] = keys.configured_key(app.instance_path)
     app.json.ensure_ascii = False  # Chinese stays readable in responses (UTF-8), not \uXXXX
     os.makedirs(app.instance_path, exist_ok=True)
     url = app.config["DATABASE_URL"] or database_url(app.instance_path)

@@ -14,8 +14,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
 from engine import audit, timers
+from engine.accounts import PASSWORD_POLICY
 from engine.actors import Actor
-from engine.errors import EngineError
+from engine.errors import EngineError, ValidationFailed
 from engine.migrations import upgrade
 from engine.procedures import deploy_directory
 from engine.replay import replay
@@ -76,16 +77,20 @@ def users_group():
     """Users and roles."""
 
 
-@users_group.command("create")
+@users_group.command("create", help="Create a user holding ROLE (repeat --role for several). The password: "
+                     f"{PASSWORD_POLICY[0]}. Nobody may hold admin together with auditor.")
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--display-name", default=None)
 @with_appcontext
 def users_create(name, roles, password, display_name):
-    """Create a user holding ROLE (repeat --role for several)."""
     try:
         create_user(_ctx(), name, list(roles), password, display_name)
+    except ValidationFailed as exc:
+        for field, message in exc.fields.items():
+            click.echo(f"{field}: {message}", err=True)
+        raise click.ClickException(exc.message) from exc
     except EngineError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"created {name} ({', '.join(roles)})")
@@ -96,14 +101,11 @@ def users_create(name, roles, password, display_name):
 def demo():
     """Demo users (password = username) and, in a database without cases, cases at various steps."""
     from engine.errors import NotFound
-    from engine.users import get_actor
     from workflows import DEMO_USERS
-    from workflows.demo import seed_demo
+    from workflows.demo import demo_users, seed_demo
 
-    for username, (display, roles) in DEMO_USERS.items():
-        if get_actor(_ctx(), username) is None:
-            create_user(_ctx(), username, roles, username, display)
-            click.echo(f"created demo user {username} ({', '.join(roles)})")
+    for username in demo_users(_ctx()):
+        click.echo(f"created demo user {username} ({', '.join(DEMO_USERS[username][1])})")
     try:
         made = seed_demo(_ctx())
     except NotFound as exc:
@@ -130,13 +132,21 @@ def run(host: str, port: int, interval: float):
     """Serve the application with the timer worker in the same process (embedded mode)."""
     from werkzeug.serving import run_simple
 
+    from .keys import KeyProblem, instance_key
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    app = current_app._get_current_object()
+    if not app.secret_key:  # first start: a random key in the instance folder, kept for the next ones
+        try:
+            app.secret_key = instance_key(app.instance_path)
+        except KeyProblem as exc:
+            raise click.ClickException(str(exc)) from exc
     stop = threading.Event()
     thread = threading.Thread(target=timers.run_worker, args=(_ctx(),), kwargs={"interval": interval, "stop": stop},
                               daemon=True, name="timer-worker")
     thread.start()
     try:
-        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         stop.set()
 

@@ -37,9 +37,13 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 _BILINGUAL = re.compile(r"(?P<en>[^\u4e00-\u9fff]+?) / (?P<zh>.*[\u4e00-\u9fff].*)", re.S)
 
 
-def one_language(message):
+def one_language(message, english: bool | None = None):
+    """The caller's half of an engine message written "English / 中文" (`english`: the web page's
+    language; default: the request's Accept-Language)."""
     found = _BILINGUAL.fullmatch(message) if isinstance(message, str) else None
-    return say(found["en"], found["zh"]) if found else message
+    if not found:
+        return message
+    return say(found["en"], found["zh"]) if english is None else found["en" if english else "zh"]
 
 
 def engine_error(exc: EngineError):

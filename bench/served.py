@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -73,7 +74,8 @@ def free_port() -> int:
 def gunicorn(url: str, workers: int = 1, threads: int = 1):
     """gunicorn serving api.wsgi:app on a free port; yields its base URL, stops it afterwards."""
     port = free_port()
-    env = {**os.environ, "CADREFLOW_DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "CADREFLOW_DATABASE_URL": url, "PYTHONUNBUFFERED": "1",
+           "CADREFLOW_SECRET_KEY": os.environ.get("CADREFLOW_SECRET_KEY") or secrets.token_hex(32)}
     env.pop("CADREFLOW_TEST_CLOCK", None)  # benchmarks run on the real clock
     args = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
             "--log-level", "warning", "--backlog", "256"]

@@ -31,7 +31,7 @@ class TooManyAttempts(EngineError):
     code = "too_many_attempts"
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -61,7 +61,7 @@ def issue_token(ctx, username: str, password: str, address: str) -> dict:
     now = ctx.clock.now()
     token = secrets.token_urlsafe(32)
     with ctx.unit_of_work(write=True) as uow:
-        uow.session.add(ApiToken(token_hash=_digest(token), username=actor.username, created_at=now,
+        uow.session.add(ApiToken(token_hash=token_digest(token), username=actor.username, created_at=now,
                                  expires_at=now + TOKEN_TTL))
         uow.commit()
     return {"token": token, "expires_at": audit.iso(now + TOKEN_TTL), "username": actor.username,
@@ -74,7 +74,7 @@ def actor_for_token(ctx, token: str) -> Actor:
         row = uow.session.execute(
             select(ApiToken.revoked_at, ApiToken.expires_at, User.username, User.display_name, User.roles)
             .join(User, User.username == ApiToken.username)
-            .where(ApiToken.token_hash == _digest(token), User.active.is_(True))
+            .where(ApiToken.token_hash == token_digest(token), User.active.is_(True))
         ).first()
     if row is None or row.revoked_at is not None or utc(row.expires_at) <= ctx.clock.now():
         raise Unauthorized("the token is missing, expired or revoked; sign in again",
@@ -84,7 +84,7 @@ def actor_for_token(ctx, token: str) -> Actor:
 
 def revoke_token(ctx, token: str) -> None:
     with ctx.unit_of_work(write=True) as uow:
-        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
         if row is not None and row.revoked_at is None:
             row.revoked_at = ctx.clock.now()
         uow.commit()

@@ -34,6 +34,15 @@ Guard = Callable[..., None]
 Annotator = Callable[[str, dict], list[tuple[str, dict]]]
 
 
+@dataclass(frozen=True)
+class RoleConflict:
+    """Roles nobody may hold together (e.g. who administers the system does not audit it)."""
+
+    roles: frozenset[str]
+    message: str
+    message_zh: str
+
+
 @dataclass
 class Registry:
     services: dict[str, Callable] = field(default_factory=dict)
@@ -45,6 +54,8 @@ class Registry:
     # summarize(case_data) -> [warning codes] shown on the case (e.g. "calendar_unverified")
     warnings: list[Callable[[dict], list[str]]] = field(default_factory=list)
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
+    account_roles: set[str] = field(default_factory=set)  # roles a user may hold; empty: any
+    role_conflicts: list[RoleConflict] = field(default_factory=list)  # checked by engine/accounts.py
     # check_parameters(overrides) -> {name: message}: a procedure parameter's values the domain refuses
     check_parameters: Callable[[dict], dict[str, str]] | None = None
 

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from . import audit
+from .accounts import check_account, check_roles
 from .actors import SYSTEM, Actor
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, NotFound
 from .storage.models import User
 
 _hasher = PasswordHasher()
@@ -17,20 +18,24 @@ USERS_STREAM = "users"  # every account change is an audit event here; passwords
 
 
 def create_user(ctx, username: str, roles: list[str], password: str, display_name: str | None = None, *,
-                by: Actor = SYSTEM, role: str = "system") -> User:
-    if not username or not password:
-        raise ValidationFailed("username and password are required",
-                               fields={"username": "required / 必填", "password": "required / 必填"})
+                by: Actor = SYSTEM, role: str = "system", demo: bool = False) -> User:
+    """A new account, after the account rules (engine/accounts.py). `demo=True` (demo accounts
+    whose password is their name, made by `cadreflow demo` only) waives the password policy, and
+    the audit event says so."""
+    account = check_account(ctx.registry, {"username": username, "display_name": display_name,
+                                           "password": password, "roles": list(roles)}, password_policy=not demo)
+    username = account["username"]
 
     def change():
         with ctx.unit_of_work(write=True) as uow:
             if uow.session.scalar(select(User).where(User.username == username)) is not None:
                 raise Conflict(f"user '{username}' exists", message_zh=f"用户“{username}”已存在")
-            user = User(username=username, display_name=display_name or username, roles=sorted(set(roles)),
+            user = User(username=username, display_name=account["display_name"] or username, roles=account["roles"],
                         password_hash=_hasher.hash(password), active=True, created_at=ctx.clock.now())
             uow.session.add(user)
+            data_in = {"username": username, "display_name": user.display_name, "roles": user.roles}
             _record(ctx, uow.session, by, role, "user_created", username,
-                    {"username": username, "display_name": user.display_name, "roles": user.roles}, {})
+                    {**data_in, "demo": True} if demo else data_in, {})
             uow.commit()
             return user
 
@@ -43,9 +48,11 @@ def list_users(ctx) -> list[User]:
 
 
 def set_roles(ctx, username: str, roles: list[str], *, by: Actor, role: str = "admin") -> None:
+    roles = check_roles(ctx.registry, list(roles))
+
     def apply(user: User):
         before = list(user.roles)
-        user.roles = sorted(set(roles))
+        user.roles = roles
         return {"roles": user.roles}, {"before": before}
 
     _change_user(ctx, username, "roles_changed", apply, by, role)

@@ -8,6 +8,7 @@ skips those tests; in CI (CI=true) it is a failure.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import uuid
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from engine.migrations import upgrade
 PG_ADMIN = os.environ.get("CADREFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Beijing
+TEST_KEY = secrets.token_hex(32)  # the session key test apps get through test_config (none ships in the code)
 
 
 def _pg_available() -> bool:

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from engine.registry import Registry
+from engine.registry import Registry, RoleConflict
 
 ROLES = {"clerk", "org_head", "inspector", "discipline", "committee_secretary", "auditor", "editor", "admin"}
 # Roles that take part in procedure steps (lanes); auditor, editor and admin never own a task.
@@ -24,6 +24,15 @@ DEMO_USERS = {
 }
 
 
+# 三员分立: who administers the system (users, roles, calendar) does not audit it.
+ROLE_CONFLICTS = [RoleConflict(
+    frozenset({"admin", "auditor"}),
+    "nobody may hold admin together with auditor: who administers the system does not audit it "
+    "(separation of duties)",
+    "同一用户不得同时担任系统管理员（admin）与监督检查（auditor）角色：三员分立，管理者不审计自己",
+)]
+
+
 def build_registry() -> Registry:
     from .forms import FORMS
     from .handlers import HANDLERS
@@ -37,6 +46,8 @@ def build_registry() -> Registry:
         annotators=[override_events],
         warnings=[case_warnings],
         roles=set(TASK_ROLES),
+        account_roles=set(ROLES),
+        role_conflicts=list(ROLE_CONFLICTS),
         declaration_roles={"org_head"},
         check_parameters=check_overrides,
     )

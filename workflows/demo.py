@@ -196,6 +196,22 @@ class Driver:
         return self.committee({appointee: {"agree": 8, "disagree": 1, "defer": 0}})
 
 
+def demo_users(ctx, names=None) -> list[str]:
+    """The demo users of DEMO_USERS (or those of `names`) that do not exist yet; password = user
+    name, the one exception to the password policy, recorded as such. Returns the names created."""
+    from engine.users import create_user, get_actor
+
+    from . import DEMO_USERS
+
+    made = []
+    for username in names or DEMO_USERS:
+        display, roles = DEMO_USERS[username]
+        if get_actor(ctx, username) is None:
+            create_user(ctx, username, roles, username, display, demo=True)
+            made.append(username)
+    return made
+
+
 def seed_demo(ctx) -> list[int]:
     """Cases at different steps (only into a database without cases). Returns their ids."""
     from zoneinfo import ZoneInfo

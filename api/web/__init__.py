@@ -3,20 +3,37 @@ sessions (Flask-Login), CSRF on every form (Flask-WTF), Chinese first and Englis
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from datetime import timedelta
+
+from flask import Flask, current_app, flash, request, session
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from engine.users import get_actor
+from engine.sessions import session_actor
 
 from .catalog import compile_catalogs
 from .users import WebUser
 
 LANGUAGES = ["zh_CN", "en"]
+
+
+class SessionLoginManager(LoginManager):
+    """Flask-Login without remember-me: a remember cookie is never set nor read, so nothing
+    outlives the server-side session (engine/sessions.py)."""
+
+    def _load_user_from_remember_cookie(self, cookie):
+        return None
+
+    def _update_remember_cookie(self, response):
+        return response
+
+
 csrf = CSRFProtect()
-login_manager = LoginManager()
+login_manager = SessionLoginManager()
 login_manager.login_view = "web.login"
+login_manager.login_message = None  # the sign-in page says what it is; an ended session says so below
 
 
 def select_locale() -> str:
@@ -24,11 +41,16 @@ def select_locale() -> str:
 
 
 @login_manager.user_loader
-def load_user(username: str):
-    from flask import current_app
-
-    actor = get_actor(current_app.extensions["cadreflow"], username, active_only=True)  # deactivation ends sessions
-    return WebUser(actor) if actor else None
+def load_user(token: str):
+    """The session's user, if the server still has the session (the cookie's user id is its token)."""
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    actor = session_actor(current_app.extensions["cadreflow"], token, idle)
+    if actor is None:
+        session.pop("_user_id", None)
+        flash(_("Your session has ended (signed out, or %(n)s minutes without activity). Sign in again.",
+                n=current_app.config["SESSION_IDLE_MINUTES"]), "error")
+        return None
+    return WebUser(actor, token)
 
 
 def init_app(app: Flask) -> None:

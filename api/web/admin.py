@@ -6,7 +6,6 @@ calendar days on "reference/calendar" (engine.reference). Passwords never enter 
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,18 +13,18 @@ from flask_babel import gettext as _
 
 from engine import reference
 from engine import users as accounts
+from engine.accounts import PASSWORD_POLICY
 from engine.actors import Actor
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, NotFound, ValidationFailed
 from workflows import ROLES
 from workflows.calendar import covered_years
 
-from .helpers import ctx
+from ..errors import one_language
+from .helpers import ctx, english
 from .users import actor, requires
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
 USERS_STREAM = accounts.USERS_STREAM
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}")
-MIN_PASSWORD = 8
 MAX_RANGE_DAYS = 31
 ROLE_ORDER = ["clerk", "org_head", "inspector", "discipline", "committee_secretary", "auditor", "editor", "admin"]
 
@@ -39,7 +38,7 @@ def all_roles() -> list[str]:
     return [r for r in ROLE_ORDER if r in ROLES] + sorted(set(ROLES) - set(ROLE_ORDER))
 
 
-# --- user administration (candidates for engine/users.py) ---------------------------------------
+# --- user administration: the account rules are the engine's (engine/accounts.py), for every door ----
 
 class UserError(Exception):
     """A refused user change: `fields` maps a form field to its message (already in the user's language)."""
@@ -49,10 +48,16 @@ class UserError(Exception):
         self.fields = fields
 
 
-def create_account(context, admin: Actor, username: str, display_name: str, password: str,
+def _refused(exc: ValidationFailed) -> UserError:
+    return UserError({name: one_language(message, english()) for name, message in exc.fields.items()})
+
+
+def create_account(context, admin: Actor, username: str, display_name: str | None, password: str,
                    roles: list[str]) -> None:
     try:
         accounts.create_user(context, username, roles, password, display_name, by=admin, role="admin")
+    except ValidationFailed as exc:
+        raise _refused(exc) from None
     except Conflict:
         raise UserError({"username": _("The user name %(name)s is taken.", name=username)}) from None
 
@@ -60,6 +65,8 @@ def create_account(context, admin: Actor, username: str, display_name: str, pass
 def set_roles(context, admin: Actor, username: str, roles: list[str]) -> None:
     try:
         accounts.set_roles(context, username, roles, by=admin)
+    except ValidationFailed as exc:
+        raise _refused(exc) from None
     except NotFound:
         abort(404)
 
@@ -74,16 +81,6 @@ def set_active(context, admin: Actor, username: str, active: bool) -> None:
 list_users = accounts.list_users
 
 
-def read_roles(field: str = "roles") -> tuple[list[str], str | None]:
-    chosen = request.form.getlist(field)
-    unknown = [r for r in chosen if r not in ROLES]
-    if unknown:
-        return [], _("Unknown role: %(roles)s", roles=", ".join(unknown))
-    if not chosen:
-        return [], _("Choose at least one role.")
-    return sorted(set(chosen)), None
-
-
 # --- the users page -----------------------------------------------------------------------------
 
 def users_page(form: dict | None = None, errors: dict | None = None, edit: str | None = None,
@@ -93,7 +90,7 @@ def users_page(form: dict | None = None, errors: dict | None = None, edit: str |
     return render_template("admin_users.html", users=rows, roles=all_roles(), form=form or {"roles": []},
                            errors=errors or {}, editing=editing, edit_errors=edit_errors or {},
                            edit_roles=edit_roles if edit_roles is not None else (editing.roles if editing else []),
-                           me=actor().username), status
+                           me=actor().username, password_policy=PASSWORD_POLICY[0 if english() else 1]), status
 
 
 @bp.get("/users")
@@ -108,29 +105,12 @@ def create_user_view():
     form = {"username": request.form.get("username", "").strip(),
             "display_name": request.form.get("display_name", "").strip(),
             "roles": request.form.getlist("roles")}
-    password = request.form.get("password", "")
-    errors: dict[str, str] = {}
-    if not form["username"]:
-        errors["username"] = _("Enter a user name.")
-    elif not USERNAME.fullmatch(form["username"]):
-        errors["username"] = _("2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.")
-    if len(form["display_name"]) > 128:
-        errors["display_name"] = _("At most 128 characters.")
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = _("At least %(n)s characters.", n=MIN_PASSWORD)
-    elif len(password) > 256:
-        errors["password"] = _("At most 256 characters.")
-    roles, problem = read_roles()
-    if problem:
-        errors["roles"] = problem
-    if not errors:
-        try:
-            create_account(ctx(), actor(), form["username"], form["display_name"] or form["username"], password, roles)
-        except UserError as exc:
-            errors = exc.fields
-    if errors:
+    try:
+        create_account(ctx(), actor(), form["username"], form["display_name"] or None, request.form.get("password", ""),
+                       form["roles"])
+    except UserError as exc:
         flash(_("The user was not created: see the marked fields."), "error")
-        return users_page(form=form, errors=errors, status=422)
+        return users_page(form=form, errors=exc.fields, status=422)
     flash(_("User %(name)s created.", name=form["username"]), "ok")
     return redirect(url_for("admin_pages.users"))
 
@@ -138,14 +118,14 @@ def create_user_view():
 @bp.post("/users/<username>/roles")
 @requires("admin")
 def change_roles(username: str):
-    roles, problem = read_roles()
-    if not problem and username == actor().username and "admin" not in roles:
-        problem = _("You cannot take the administrator role away from yourself.")
-    if problem:
+    roles = request.form.getlist("roles")
+    try:
+        if username == actor().username and "admin" not in roles:
+            raise UserError({"roles": _("You cannot take the administrator role away from yourself.")})
+        set_roles(ctx(), actor(), username, roles)
+    except UserError as exc:
         flash(_("The roles were not changed."), "error")
-        return users_page(edit=username, edit_errors={"roles": problem}, edit_roles=request.form.getlist("roles"),
-                          status=422)
-    set_roles(ctx(), actor(), username, roles)
+        return users_page(edit=username, edit_errors=exc.fields, edit_roles=roles, status=422)
     flash(_("Roles of %(name)s saved.", name=username), "ok")
     return redirect(url_for("admin_pages.users"))
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engine.access import TooManyAttempts, check_password
+from engine.sessions import end_session, open_session
 
 from .users import WebUser
 
@@ -30,7 +31,9 @@ def login():
         if actor is None:
             flash(_("Wrong user name or password."), "error")
             return render_template("login.html", username=username), 401
-        login_user(WebUser(actor))
+        previous = session.get("_user_id")  # a session this browser had: it ends, a new one starts
+        renew_session()
+        login_user(WebUser(actor, open_session(ctx, actor, replaces=previous)))
         target = request.args.get("next", "")
         return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("pages.inbox"))
     return render_template("login.html", username="")
@@ -39,8 +42,18 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session(current_app.extensions["cadreflow"], current_user.token)
     logout_user()
+    renew_session()
     return redirect(url_for("web.login"))
+
+
+def renew_session() -> None:
+    """Nothing of the cookie a browser came with carries over a sign-in or sign-out, but its language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 @bp.get("/me")

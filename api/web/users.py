@@ -11,11 +11,15 @@ from engine.actors import Actor
 
 
 class WebUser(UserMixin):
-    def __init__(self, actor: Actor):
+    """`get_id` is the server-side session's token (engine/sessions.py), never the user name: a
+    cookie naming a user opens nothing unless the server has that session."""
+
+    def __init__(self, actor: Actor, token: str):
         self.actor = actor
+        self.token = token
 
     def get_id(self) -> str:
-        return self.actor.username
+        return self.token
 
     @property
     def roles(self) -> frozenset[str]:

@@ -7,7 +7,7 @@ import pytest
 from api import create_app, engine_context
 from engine.users import create_user, get_actor
 from tests.api.http_backend import HttpBackend
-from tests.conftest import START
+from tests.conftest import START, TEST_KEY
 from workflows import DEMO_USERS
 from workflows.demo import deploy
 
@@ -15,7 +15,7 @@ from workflows.demo import deploy
 @pytest.fixture
 def app(db_url, monkeypatch):
     monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True})
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "SECRET_KEY": TEST_KEY})
     ctx = engine_context(app)
     ctx.clock.set(START)
     deploy(ctx)
@@ -29,7 +29,7 @@ def ensure_user(app):
     def ensure(username: str) -> None:
         if get_actor(ctx, username) is None:
             display, roles = DEMO_USERS.get(username, (username, []))
-            create_user(ctx, username, roles, username, display)
+            create_user(ctx, username, roles, username, display, demo=True)
 
     return ensure
 

@@ -22,8 +22,8 @@ from api.policy import ANY, RULES
 from engine import audit
 from engine.access import MAX_FAILURES_PER_USER, SECURITY_STREAM, TOKEN_TTL
 from engine.users import create_user
-from tests.conftest import START
-from workflows.demo import Driver
+from tests.conftest import START, TEST_KEY
+from workflows.demo import Driver, demo_users
 
 V1 = "/api/v1"
 BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "cadre_selection.bpmn"
@@ -407,8 +407,8 @@ def test_405_a_known_path_with_another_method(call):
 def plain_app(db_url, monkeypatch):
     """The app as production runs it: no CADREFLOW_TEST_CLOCK, so no settable clock."""
     monkeypatch.delenv("CADREFLOW_TEST_CLOCK", raising=False)
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True})
-    create_user(engine_context(app), "admin1", ["admin"], "admin1", "系统管理员")
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "SECRET_KEY": TEST_KEY})
+    demo_users(engine_context(app), ["admin1"])
     return app
 
 
@@ -616,7 +616,7 @@ def test_422_start_form_and_parameter_errors(call, http, ensure_user):
                          422, "validation_failed")
     assert {"position", "unit", "rank", "reason", "post_count"} <= set(errors["en"]["fields"])
     head_clerk = "headclerk"
-    create_user(engine_context(http.client.application), head_clerk, ["clerk", "org_head"], head_clerk)
+    create_user(engine_context(http.client.application), head_clerk, ["clerk", "org_head"], head_clerk, demo=True)
     body = {"procedure": "cadre_selection", "data": START_DATA, "parameters": {"no_such_parameter": 1}}
     errors = assert_both(lambda lang: call("POST", f"{V1}/cases", head_clerk, lang=lang, json=body),
                          422, "validation_failed")

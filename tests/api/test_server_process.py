@@ -74,7 +74,8 @@ def wait_until_up(base: str, process, seconds: float = 30) -> None:
 @pytest.fixture
 def server(tmp_path):
     env = {**os.environ, "CADREFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}",
-           "CADREFLOW_TEST_CLOCK": "1"}
+           "CADREFLOW_TEST_CLOCK": "1", "CADREFLOW_INSTANCE": str(tmp_path / "instance")}
+    env.pop("CADREFLOW_SECRET_KEY", None)  # as `make run`: the key is made in the instance folder
     for args in (["db", "upgrade"], ["deploy", str(REPO / "bpmn")], ["demo"]):
         subprocess.run([str(CADREFLOW), *args], env=env, check=True, capture_output=True, timeout=120, cwd=tmp_path)
     port = free_port()

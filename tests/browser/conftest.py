@@ -17,10 +17,8 @@ from werkzeug.serving import make_server
 
 from api import create_app, engine_context
 from engine.migrations import upgrade
-from engine.users import create_user
-from tests.conftest import IN_CI, START
-from workflows import DEMO_USERS
-from workflows.demo import deploy
+from tests.conftest import IN_CI, START, TEST_KEY
+from workflows.demo import demo_users, deploy
 
 CHROMIUM = os.environ.get("CADREFLOW_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -56,12 +54,11 @@ def live(tmp_path, monkeypatch):
     monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
     url = f"sqlite:///{tmp_path / 'browser.sqlite'}"
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": True})
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": True, "SECRET_KEY": TEST_KEY})
     ctx = engine_context(app)
     ctx.clock.set(START)
     deploy(ctx)
-    for username, (display, roles) in DEMO_USERS.items():
-        create_user(ctx, username, roles, username, display)
+    demo_users(ctx)
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -30,10 +30,9 @@ from engine.clock import SettableClock
 from engine.context import EngineContext
 from engine.replay import replay
 from engine.storage.models import AuditEvent, Case, CaseTask
-from engine.users import create_user
-from tests.conftest import START
-from workflows import DEMO_USERS, build_registry
-from workflows.demo import NOMINEES, deploy, nominee
+from tests.conftest import START, TEST_KEY
+from workflows import build_registry
+from workflows.demo import NOMINEES, demo_users, deploy, nominee
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
@@ -51,8 +50,7 @@ def served_db(postgres_url) -> str:
     """A fresh database with bpmn/ deployed and the demo users (password = user name)."""
     ctx = engine_ctx(postgres_url)
     deploy(ctx)
-    for username, (display, roles) in DEMO_USERS.items():
-        create_user(ctx, username, roles, username, display)
+    demo_users(ctx)
     ctx.db_engine.dispose()
     return postgres_url
 
@@ -185,7 +183,7 @@ class Server(Process):
         self.base = f"http://127.0.0.1:{self.port}"
         super().__init__([str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads),
                           "-b", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "3",
-                          "api.wsgi:app"], url, log)
+                          "api.wsgi:app"], url, log, CADREFLOW_SECRET_KEY=TEST_KEY)
 
     def start(self, seconds: float = 90) -> Server:
         super().start()

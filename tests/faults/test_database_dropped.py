@@ -9,7 +9,7 @@ import pytest
 
 from api import create_app, engine_context
 from engine import cases
-from tests.conftest import START
+from tests.conftest import START, TEST_KEY
 from tests.faults.conftest import (
     admin_connect,
     assert_trail_consistent,
@@ -45,7 +45,7 @@ class Api:
 @pytest.fixture
 def app(served_db, monkeypatch):
     monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
-    app = create_app({"DATABASE_URL": served_db})
+    app = create_app({"DATABASE_URL": served_db, "SECRET_KEY": TEST_KEY})
     engine_context(app).clock.set(START)
     yield app
     engine_context(app).db_engine.dispose()

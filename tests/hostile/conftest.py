@@ -7,10 +7,8 @@ import re
 import pytest
 
 from api import create_app, engine_context
-from engine.users import create_user
-from tests.conftest import START, fresh_database
-from workflows import DEMO_USERS
-from workflows.demo import deploy
+from tests.conftest import START, TEST_KEY, fresh_database
+from workflows.demo import demo_users, deploy
 
 V1 = "/api/v1"
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -24,13 +22,11 @@ USERS = ("clerk1", "orghead1", "editor1", "admin1", "auditor1")
 def make_app(db_url: str):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("CADREFLOW_TEST_CLOCK", "1")  # read once, when the app is created
-        app = create_app({"DATABASE_URL": db_url, "TESTING": True})  # CSRF stays on: web forms as served
+        app = create_app({"DATABASE_URL": db_url, "TESTING": True, "SECRET_KEY": TEST_KEY})  # CSRF on, as served
     ctx = engine_context(app)
     ctx.clock.set(START)
     deploy(ctx)
-    for username in USERS:
-        display, roles = DEMO_USERS[username]
-        create_user(ctx, username, roles, username, display)
+    demo_users(ctx, USERS)
     return app
 
 

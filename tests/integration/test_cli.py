@@ -7,12 +7,13 @@ import json
 import pytest
 
 from api import create_app, engine_context
+from tests.conftest import TEST_KEY
 from tests.engine_helpers import BPMN_DIR, CLERK, example_registry, start_example, task
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}", "TESTING": True})
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}", "TESTING": True, "SECRET_KEY": TEST_KEY})
     engine_context(app).registry = example_registry()  # the engine test procedure, not the cadre domain
     return app
 
@@ -26,7 +27,10 @@ def test_operator_commands_from_empty_database_to_verified_trail(app, tmp_path):
     out = invoke(app, "deploy", str(BPMN_DIR), "--as", "editor1").output
     assert "example_case: version 1 deployed" in out
     assert "version 1 unchanged" in invoke(app, "deploy", str(BPMN_DIR)).output
-    assert "created clerk9" in invoke(app, "users", "create", "clerk9", "--role", "clerk", "--password", "pw").output
+    weak = app.test_cli_runner().invoke(args=["users", "create", "clerk9", "--role", "clerk", "--password", "pw"])
+    assert weak.exit_code == 1 and "at least 10 characters" in weak.output  # the password policy (engine/accounts.py)
+    assert "created clerk9" in invoke(app, "users", "create", "clerk9", "--role", "clerk",
+                                      "--password", "Clerk-nine-2026").output
     assert "created demo user auditor1" in invoke(app, "demo").output
 
     ctx = engine_context(app)

@@ -15,11 +15,9 @@ from engine import audit, cases
 from engine.inbox import case_heads, inbox_page
 from engine.replay import replay
 from engine.storage.models import Case, CaseTask
-from engine.users import create_user
-from tests.conftest import START
+from tests.conftest import START, TEST_KEY
 from tests.engine_helpers import CLERK, start_example, task
-from workflows import DEMO_USERS
-from workflows.demo import HEAD, Driver, deploy
+from workflows.demo import HEAD, Driver, demo_users, deploy
 
 
 def inbox_order(ctx, roles=None, case_id=None) -> list[str]:
@@ -76,13 +74,11 @@ def _row(ctx, task_id):
 @pytest.fixture
 def app(db_url, monkeypatch):
     monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": TEST_KEY})
     ctx = engine_context(app)
     ctx.clock.set(START)
     deploy(ctx)
-    for username in ("clerk1", "orghead1"):
-        display, roles = DEMO_USERS[username]
-        create_user(ctx, username, roles, username, display)
+    demo_users(ctx, ("clerk1", "orghead1"))
     return app
 
 

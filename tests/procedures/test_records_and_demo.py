@@ -14,7 +14,7 @@ import pytest
 from api import create_app, engine_context
 from engine import cases, reference
 from engine.records import record_csv, responsibility_record
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, TEST_KEY
 from workflows.demo import BPMN, HEAD, Driver, user
 
 JS = Path(__file__).resolve().parents[1] / "js"
@@ -84,7 +84,7 @@ def test_terminate_needs_a_reason(ctx):
 
 
 def test_make_run_commands_give_a_living_system(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite'}"})
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite'}", "SECRET_KEY": TEST_KEY})
     runner = app.test_cli_runner()
     for args in (["db", "upgrade"], ["deploy", str(BPMN)], ["demo"]):
         result = runner.invoke(args=args)

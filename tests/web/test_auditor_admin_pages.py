@@ -15,24 +15,23 @@ from sqlalchemy import select, update
 from api import create_app, engine_context
 from api.web.pdf import record_pdf
 from engine import audit, reference
+from engine.accounts import PASSWORD_POLICY
 from engine.records import responsibility_record
 from engine.replay import replay
 from engine.storage.models import Case, User
-from engine.users import create_user
-from tests.conftest import START
+from tests.conftest import START, TEST_KEY
 from workflows import DEMO_USERS, ROLES
-from workflows.demo import Driver, deploy
+from workflows.demo import Driver, demo_users, deploy
 
 
 @pytest.fixture
 def app(db_url, monkeypatch):
     monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": TEST_KEY})
     ctx = engine_context(app)
     ctx.clock.set(START)
     deploy(ctx)
-    for username, (display, roles) in DEMO_USERS.items():
-        create_user(ctx, username, roles, username, display)
+    demo_users(ctx)
     return app
 
 
@@ -261,35 +260,36 @@ def test_admin_lists_and_creates_users(app):
     assert 'name="csrf_token"' in page
 
     created = admin.post("/admin/users", data={"username": "auditor2", "display_name": "监督检查员二",
-                                               "password": "a-long-secret", "roles": ["auditor", "org_head"]})
+                                               "password": "A-long-secret-9", "roles": ["auditor", "org_head"]})
     assert created.status_code == 302
     listed = admin.get("/admin/users").text
     assert 'data-user="auditor2"' in listed and "监督检查员二" in listed and "已创建用户 auditor2" in listed
     newcomer = app.test_client()
-    assert newcomer.post("/login", data={"username": "auditor2", "password": "a-long-secret"}).status_code == 302
+    assert newcomer.post("/login", data={"username": "auditor2", "password": "A-long-secret-9"}).status_code == 302
     assert newcomer.get("/audit/").status_code == 200
     with engine_context(app).unit_of_work() as uow:
         user = uow.session.scalar(select(User).where(User.username == "auditor2"))
         events = [e for e in audit.events_of(uow.session, "users") if e.actor_username != "system"]  # not the demo set-up
     assert user.roles == ["auditor", "org_head"] and user.active
     assert [(e.action, e.actor_username, e.element_id) for e in events] == [("user_created", "admin1", "auditor2")]
-    assert "a-long-secret" not in json.dumps(events[0].data_in)  # never the password
+    assert "A-long-secret-9" not in json.dumps(events[0].data_in)  # never the password
+    assert "demo" not in events[0].data_in  # a real account: the password policy applied
 
 
 def test_user_form_errors_beside_their_fields(app):
     admin = signed_in(app, "admin1")
     bad = admin.post("/admin/users", data={"username": "x", "password": "short"})
     assert bad.status_code == 422
-    assert field_error(bad.text, "username") == "2 至 64 个字母、数字或 . _ -，以字母或数字开头。"
-    assert field_error(bad.text, "password") == "至少 8 个字符。"
-    assert field_error(bad.text, "roles") == "请至少选择一个角色。"
+    assert field_error(bad.text, "username") == "2 至 64 个字母、数字或 . _ - 字符，以字母或数字开头"
+    assert field_error(bad.text, "password") == f"密码须{PASSWORD_POLICY[1]}"
+    assert field_error(bad.text, "roles") == "请至少选择一个角色"
     assert 'value="x"' in bad.text  # what was typed stays
 
     admin.get("/lang/en")
-    taken = admin.post("/admin/users", data={"username": "clerk1", "password": "long-enough", "roles": ["clerk"]})
+    taken = admin.post("/admin/users", data={"username": "clerk1", "password": "Long-enough-1", "roles": ["clerk"]})
     assert taken.status_code == 422 and field_error(taken.text, "username") == "The user name clerk1 is taken."
-    unknown = admin.post("/admin/users", data={"username": "eve", "password": "long-enough", "roles": ["root"]})
-    assert field_error(unknown.text, "roles") == "Unknown role: root"
+    unknown = admin.post("/admin/users", data={"username": "eve", "password": "Long-enough-1", "roles": ["root"]})
+    assert field_error(unknown.text, "roles") == "unknown role: root"
     with engine_context(app).unit_of_work() as uow:
         assert uow.session.scalar(select(User).where(User.username == "eve")) is None
 
@@ -305,7 +305,7 @@ def test_admin_changes_roles_and_deactivates(app):
     assert "inspector" in clerk.get("/me").text  # the new role applies at once
 
     refused = admin.post("/admin/users/clerk1/roles", data={})
-    assert refused.status_code == 422 and field_error(refused.text, "roles") == "请至少选择一个角色。"
+    assert refused.status_code == 422 and field_error(refused.text, "roles") == "请至少选择一个角色"
     own = admin.post("/admin/users/admin1/roles", data={"roles": ["auditor"]})
     assert own.status_code == 422 and field_error(own.text, "roles") == "不能取消自己的系统管理员角色。"
     assert admin.post("/admin/users/admin1/active", data={"active": "0"}).status_code == 422
@@ -322,6 +322,45 @@ def test_admin_changes_roles_and_deactivates(app):
         assert audit.verify(uow.session, streams=["users"]).ok
     assert [e.action for e in events] == ["roles_changed", "user_deactivated", "user_reactivated"]
     assert events[0].data_in == {"roles": ["clerk", "inspector"]} and events[0].data_out == {"before": ["clerk"]}
+
+
+def test_the_password_policy_at_its_boundaries_on_the_admin_page(app):
+    admin = signed_in(app, "admin1")
+    admin.get("/lang/en")
+    page = admin.get("/admin/users").text
+    assert PASSWORD_POLICY[0] in page  # the policy is said beside the field before anyone types
+
+    def refused(password: str, username: str = "newcomer") -> str | None:
+        answer = admin.post("/admin/users", data={"username": username, "password": password, "roles": ["clerk"]})
+        return field_error(answer.text, "password") if answer.status_code == 422 else None
+
+    policy = f"the password must have {PASSWORD_POLICY[0]}"
+    assert refused("Abcdefgh1") == policy  # 9 characters
+    assert refused("abcdefgh-1") is None  # 10 characters, three classes (lowercase, other, digit)
+    assert refused("abcdefghij1") == policy and refused("ABCDEFGH-+") == policy  # two classes
+    assert refused("My-Clerk9-pass", username="clerk9") == policy  # contains the user name (any case)
+    assert refused("My-Clerk8-pass", username="clerk9") is None
+    with engine_context(app).unit_of_work() as uow:
+        made = sorted(uow.session.scalars(select(User.username).where(User.username.in_(["newcomer", "clerk9"]))))
+    assert made == ["clerk9", "newcomer"]
+
+
+def test_nobody_holds_admin_together_with_auditor(app):
+    """三员分立 at the web doors (creating a user, changing roles); the CLI has its own test."""
+    admin = signed_in(app, "admin1")
+    both = admin.post("/admin/users", data={"username": "eve", "password": "Long-enough-1",
+                                            "roles": ["admin", "auditor"]})
+    assert both.status_code == 422 and "三员分立" in field_error(both.text, "roles")
+    admin.get("/lang/en")
+    changed = admin.post("/admin/users/auditor1/roles", data={"roles": ["auditor", "admin"]})
+    assert changed.status_code == 422 and "separation of duties" in field_error(changed.text, "roles")
+    own = admin.post("/admin/users/admin1/roles", data={"roles": ["admin", "auditor"]})
+    assert own.status_code == 422 and "nobody may hold admin together with auditor" in field_error(own.text, "roles")
+    with engine_context(app).unit_of_work() as uow:
+        roles = dict(uow.session.execute(select(User.username, User.roles).where(
+            User.username.in_(["auditor1", "admin1", "eve"]))).all())
+        changes = [e.action for e in audit.events_of(uow.session, "users") if e.actor_username == "admin1"]
+    assert roles == {"auditor1": ["auditor"], "admin1": ["admin"]} and changes == []
 
 
 # --- administration: the calendar ------------------------------------------------------------------------

@@ -11,10 +11,8 @@ from sqlalchemy import select
 
 from api import create_app, engine_context
 from engine.storage.models import ProcedureVersion
-from engine.users import create_user
-from tests.conftest import START, fresh_database
-from workflows import DEMO_USERS
-from workflows.demo import BPMN, deploy
+from tests.conftest import START, TEST_KEY, fresh_database
+from workflows.demo import BPMN, demo_users, deploy
 
 ORIGINAL = (BPMN / "cadre_selection.bpmn").read_text(encoding="utf-8")
 SHARE = '<spiffworkflow:property name="exclusion_share" value="1/2" />'
@@ -25,13 +23,11 @@ NOMINATE_FORM = '<spiffworkflow:property name="form" value="nominate" />'
 def editor_app(request, tmp_path, monkeypatch):
     monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
     app = create_app({"DATABASE_URL": fresh_database("sqlite", request, tmp_path), "TESTING": True,
-                      "WTF_CSRF_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, "SECRET_KEY": TEST_KEY})
     ctx = engine_context(app)
     ctx.clock.set(START)
     deploy(ctx)
-    for username in ("editor1", "clerk1"):
-        display, roles = DEMO_USERS[username]
-        create_user(ctx, username, roles, username, display)
+    demo_users(ctx, ("editor1", "clerk1"))
     return app
 
 
