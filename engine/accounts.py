@@ -88,6 +88,7 @@ class _Account(Schema):
 def check_account(registry, data: dict, *, password_policy: bool = True) -> dict:
     """The account's fields, cleaned; ValidationFailed naming each wrong field otherwise.
     `password_policy=False` only for demo accounts (password = user name), never from a door."""
+    data = {k: v for k, v in data.items() if v != "" or k == "display_name"}  # an empty field is a missing one
     try:
         cleaned = _Account(registry, password_policy).load(data)
     except ValidationError as exc:

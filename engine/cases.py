@@ -18,6 +18,7 @@ from .registry import FormContext
 from .runtime import SNAPSHOT_FORMAT
 from .steps import Command, StepResult, execute
 from .storage.models import AuditEvent, Case, CaseTask, ProcedureVersion
+from .subjects import with_subjects
 
 
 def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "clerk", *,
@@ -80,9 +81,11 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
             raise Forbidden(f"this task is for the role '{row.role}', which {actor.username} does not act in",
                             message_zh=f"该任务须由角色“{row.role}”办理，{actor.username} 无此角色", details=where)
         case = session.get(Case, row.case_id)
+        marked = ctx.specs.get(session, case.version_id).tasks.get(row.element_id, {}).get("subject")
         try:
+            task = with_subjects(ctx.registry, task_dict(row), marked, case.data)
             for guard in ctx.registry.guards:
-                guard(case_data=case.data, task=task_dict(row), actor=actor, role=role, data=data,
+                guard(case_data=case.data, task=task, actor=actor, role=role, data=data,
                       declarations=declarations(session, case.id))
         except Forbidden as exc:
             exc.details.update(where)

@@ -29,9 +29,20 @@ FormValidator = Callable[[dict, FormContext], dict]
 # guard(case=..., task=..., actor=..., role=..., data=..., declarations=[...]) raises
 # engine.errors.Forbidden to refuse a step (e.g. recusal)
 Guard = Callable[..., None]
-# annotate(element_id, data) -> [(action, data_out)]: extra audit events a completed task implies,
-# e.g. an "override" event for each exception a form allowed
-Annotator = Callable[[str, dict], list[tuple[str, dict]]]
+# annotate(form, element_id, data) -> [(action, data_out)]: extra audit events a completed task
+# implies, e.g. an "override" event for each exception a form allowed (keyed by the task's form,
+# which deployment checks, never by its element id, which a diagram may rename)
+Annotator = Callable[[str | None, str, dict], list[tuple[str, dict]]]
+
+
+@dataclass(frozen=True)
+class SubjectSource:
+    """Where the people a task is about come from (engine/subjects.py). `resolve(task, case_data)`
+    returns their keys, or None when it cannot tell; `item`: the name a multi-instance task's input
+    data item must have to use this source (checked on deploy)."""
+
+    resolve: Callable[[dict, dict], set[str] | None]
+    item: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,10 @@ class Registry:
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
     account_roles: set[str] = field(default_factory=set)  # roles a user may hold; empty: any
     role_conflicts: list[RoleConflict] = field(default_factory=list)  # checked by engine/accounts.py
+    # Tasks about particular people: a task's `subject` property names one of `subject_sources`; a
+    # task whose form is a key of `subject_forms` must name that source, else deployment refuses it.
+    subject_sources: dict[str, SubjectSource] = field(default_factory=dict)
+    subject_forms: dict[str, str] = field(default_factory=dict)
     # check_parameters(overrides) -> {name: message}: a procedure parameter's values the domain refuses
     check_parameters: Callable[[dict], dict[str, str]] | None = None
 

@@ -52,6 +52,7 @@ class Command:
     # validate(data, visible) -> cleaned data: the task's form, run against the data the task
     # itself sees; None on replay, where data_in is already the cleaned data that was recorded
     validate: Callable[[dict, dict], dict] | None = None
+    form: str | None = None  # the completed task's form, read from its spec during the step
 
 
 @dataclass
@@ -118,7 +119,7 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
                        command.data_in, out, command.comment)]
     if command.action == "task_completed":
         for annotate in registry.annotators:
-            for action, data_out in annotate(command.element_id, command.data_in):
+            for action, data_out in annotate(command.form, command.element_id, command.data_in):
                 events.append(NewEvent(action, command.actor, command.role, command.element_id, command.task_id,
                                        data_out=data_out))
     for call in run.engine.calls:
@@ -138,9 +139,14 @@ def task_row(task) -> dict:
         "element_id": spec.bpmn_id,
         "title": spec.bpmn_name or spec.bpmn_id,
         "role": spec.lane,
-        "form": (spec.extensions or {}).get("properties", {}).get("form"),
+        "form": spec_property(spec, "form"),
         "prefill": jsonable(_prefill(task)),
     }
+
+
+def spec_property(spec, name: str) -> str | None:
+    """A task spec's `spiffworkflow:property` (form, prefill, outcome)."""
+    return (spec.extensions or {}).get("properties", {}).get(name)
 
 
 def _prefill(task) -> dict:
@@ -151,7 +157,7 @@ def _prefill(task) -> dict:
     item = getattr(parent.task_spec, "input_item", None) if parent else None
     if item is not None and item.bpmn_id in task.data:
         found[item.bpmn_name or item.bpmn_id] = task.data[item.bpmn_id]
-    names = (task.task_spec.extensions or {}).get("properties", {}).get("prefill", "")
+    names = spec_property(task.task_spec, "prefill") or ""
     for name in filter(None, (n.strip() for n in names.split(","))):
         if name in task.data:
             found[name] = task.data[name]
@@ -165,7 +171,7 @@ def _end_event(workflow) -> str | None:
     if not ends:
         return None
     spec = max(ends, key=lambda t: t.last_state_change).task_spec
-    return (spec.extensions or {}).get("properties", {}).get("outcome") or spec.bpmn_id
+    return spec_property(spec, "outcome") or spec.bpmn_id
 
 
 def output_key(task) -> str:
@@ -189,6 +195,7 @@ def _complete(command: Command, out: dict):
         if task is None or task.state != TaskState.READY:
             raise Conflict("the task is no longer ready (someone else completed it)",
                            message_zh="该任务已不再待办（可能已被他人办理）")
+        command.form = spec_property(task.task_spec, "form")
         if command.validate is not None:
             command.data_in = command.validate(command.data_in, {**data_objects(task), **task.data})
         task.data[output_key(task)] = command.data_in

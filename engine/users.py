@@ -19,9 +19,9 @@ USERS_STREAM = "users"  # every account change is an audit event here; passwords
 
 def create_user(ctx, username: str, roles: list[str], password: str, display_name: str | None = None, *,
                 by: Actor = SYSTEM, role: str = "system", demo: bool = False) -> User:
-    """A new account, after the account rules (engine/accounts.py). `demo=True` (demo accounts
-    whose password is their name, made by `cadreflow demo` only) waives the password policy, and
-    the audit event says so."""
+    """A new account, after the account rules (engine/accounts.py). `demo=True` (demo accounts whose
+    password is their name, made by the demo set-up only, never by a door) waives the password
+    policy, and the audit event says so."""
     account = check_account(ctx.registry, {"username": username, "display_name": display_name,
                                            "password": password, "roles": list(roles)}, password_policy=not demo)
     username = account["username"]

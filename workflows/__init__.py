@@ -37,12 +37,14 @@ def build_registry() -> Registry:
     from .forms import FORMS
     from .handlers import HANDLERS
     from .params import check_overrides
-    from .policies import case_warnings, override_events, recusal_guard
+    from .policies import PERSON_BOUND_FORMS, SUBJECT_SOURCES, case_warnings, override_events, recusal_guard
 
     return Registry(
         services=dict(HANDLERS),
         forms=dict(FORMS),
         guards=[recusal_guard],
+        subject_sources=dict(SUBJECT_SOURCES),
+        subject_forms=dict(PERSON_BOUND_FORMS),
         annotators=[override_events],
         warnings=[case_warnings],
         roles=set(TASK_ROLES),

@@ -69,17 +69,24 @@ def candidate_assessment(params, ctx):
                                    params["parameters"], withdrawn=withdrawn(ctx.data))
 
 
+def names_to_vote(data: dict) -> list[str]:
+    """Whom this committee round votes on: the proposed names, or on a repeated round the deferred
+    ones (after a meeting without quorum, the same again), less anyone who withdrew."""
+    previous = data.get("decision") or {}
+    if previous.get("repeat"):
+        proposed = previous["deferred"] or previous["proposed"]
+    else:
+        proposed = data["deliberation"]["proposed"]
+    gone = set(withdrawn(data))
+    return [name for name in proposed if name not in gone]
+
+
 @handler("committee_tally")
 def committee_tally(params, ctx):
     """One committee round. A repeated round votes on the deferred names (or, after a meeting without
     quorum, on the same names again); appointees accumulate over the rounds."""
     previous = ctx.data.get("decision") or {}
-    if previous.get("repeat"):
-        proposed = previous["deferred"] or previous["proposed"]
-    else:
-        proposed = ctx.data["deliberation"]["proposed"]
-    gone = set(withdrawn(ctx.data))
-    proposed = [name for name in proposed if name not in gone]
+    proposed = names_to_vote(ctx.data)
     result = rules.committee_decision(params["meeting"], proposed, params["parameters"])
     appointees = list(previous.get("appointees", [])) + result["approved"]
     result.update(proposed=proposed, appointees=appointees, round=previous.get("round", 0) + 1)

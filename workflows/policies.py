@@ -4,18 +4,46 @@ and the warnings shown on a case."""
 from __future__ import annotations
 
 from engine.errors import Forbidden
+from engine.registry import SubjectSource
 
-# Steps about one person: a user related to that person may not do them (domain.md, 回避).
-PER_CANDIDATE_STEPS = ("inspection", "integrity_opinion")
+from .handlers import names_to_vote
 
 
-def subjects_of(task: dict, case_data: dict) -> set[str]:
-    if task["element_id"] in PER_CANDIDATE_STEPS:
-        return {task["prefill"].get("candidate")} - {None}
-    if task["element_id"] == "investigate_report":
-        decision = case_data.get("decision") or {}
-        return set(decision.get("appointees") or decision.get("approved") or [])
-    return set()
+def _candidate(task: dict, case_data: dict) -> set[str] | None:
+    """The candidate a per-candidate task runs for (its multi-instance item)."""
+    candidate = task["prefill"].get("candidate")
+    return {candidate} if isinstance(candidate, str) and candidate else None
+
+
+def _appointees(task: dict, case_data: dict) -> set[str] | None:
+    decision = case_data.get("decision")
+    if not isinstance(decision, dict):
+        return None
+    return set(decision.get("appointees") or decision.get("approved") or [])
+
+
+def _to_vote(task: dict, case_data: dict) -> set[str] | None:
+    try:
+        return set(names_to_vote(case_data))
+    except (KeyError, TypeError):
+        return None
+
+
+# Where the people a task is about come from: the value of a task's `subject` property.
+SUBJECT_SOURCES = {
+    "candidate": SubjectSource(_candidate, item="candidate"),
+    "appointees": SubjectSource(_appointees),
+    "proposed": SubjectSource(_to_vote),
+}
+# Forms about particular people (回避, domain.md): a task with one of these forms must carry this
+# `subject`, or its diagram is not deployed. Recusal follows the form, never the element id.
+PERSON_BOUND_FORMS = {
+    "inspection": "candidate",
+    "integrity_opinion": "candidate",
+    "investigate_report": "appointees",
+    "committee_decision": "proposed",
+}
+TEAM_FORMS = ("inspection",)  # forms naming a team (usernames), none of whom may be related either
 
 
 def related(declarations: list[dict], username: str) -> dict[str, str]:
@@ -23,7 +51,7 @@ def related(declarations: list[dict], username: str) -> dict[str, str]:
 
 
 def recusal_guard(*, case_data, task, actor, role, data, declarations) -> None:
-    subjects = subjects_of(task, case_data)
+    subjects = set(task.get("subjects") or ())  # engine/subjects.py: from the task's form or `subject`
     if not subjects:
         return
     mine = related(declarations, actor.username)
@@ -32,7 +60,7 @@ def recusal_guard(*, case_data, task, actor, role, data, declarations) -> None:
             f"{actor.username} declared a relation ({mine[person]}) to {person} and must recuse from this step",
             message_zh=f"{actor.username} 已申报与{person}存在{_RELATION_ZH.get(mine[person], mine[person])}关系，应当回避此环节",
         )
-    if task["element_id"] == "inspection" and isinstance(data, dict) and isinstance(data.get("team"), list):
+    if task.get("form") in TEAM_FORMS and isinstance(data, dict) and isinstance(data.get("team"), list):
         for member in data["team"]:
             theirs = related(declarations, member) if isinstance(member, str) else {}
             for person in sorted(subjects & set(theirs)):
@@ -45,12 +73,13 @@ def recusal_guard(*, case_data, task, actor, role, data, declarations) -> None:
 _RELATION_ZH = {"spouse": "夫妻", "lineal": "直系血亲", "collateral": "三代以内旁系血亲", "in_law": "近姻亲"}
 
 
-def override_events(element_id: str, data: dict) -> list[tuple[str, dict]]:
-    """Each exception a form allowed becomes its own `override` audit event naming who made it."""
-    if element_id == "confirm_candidates":
+def override_events(form: str | None, element_id: str, data: dict) -> list[tuple[str, dict]]:
+    """Each exception a form allowed becomes its own `override` audit event naming who made it
+    (keyed by the form, which deployment checks, not by the element id)."""
+    if form == "confirm_candidates":
         return [("override", {"step": element_id, "rule": "candidate_not_eligible", "name": o["name"],
                               "justification": o["justification"]}) for o in data.get("overrides") or []]
-    if element_id == "deliberation":
+    if form == "deliberation":
         return [("override", {"step": element_id, "rule": "low_approval", "name": name, "justification": text})
                 for name, text in sorted((data.get("justifications") or {}).items())]
     return []

@@ -21,7 +21,7 @@ from engine.xmlsafe import BpmnXmlError, parse_xml
 from workflows import ROLES, TASK_ROLES
 from workflows.forms import FORM_NAMES
 
-from .helpers import OUTCOMES, ctx, english, label, lang
+from .helpers import OUTCOMES, SUBJECTS, ctx, english, label, lang
 from .helpers import ROLES as ROLE_LABELS
 from .users import actor, requires
 
@@ -148,8 +148,10 @@ def edit(key: str, number: int):
         version = {"key": row.key, "version": row.version, "name": row.name, "main_file": row.main_file}
         latest = _versions(uow.session, key)[0].version
     roles = [{"key": k, "label": label(ROLE_LABELS, k)} for k in sorted(TASK_ROLES) + ["system"] + sorted(ROLES - TASK_ROLES)]
+    registry = ctx().registry
+    subjects = [{"key": k, "label": label(SUBJECTS, k)} for k in sorted(registry.subject_sources)]
     return render_template("editor_modeler.html", v=version, latest=latest, roles=roles, forms=sorted(FORM_NAMES),
-                           outcomes=sorted(OUTCOMES))
+                           outcomes=sorted(OUTCOMES), subjects=subjects, subject_forms=registry.subject_forms)
 
 
 @bp.get("/<key>/<int:number>/model.json")

@@ -18,6 +18,12 @@ OUTCOMES = {
     "withdrawn_after_publicity": ("公示后不予任用", "withdrawn after publicity"),
     "probation_failed": ("试用期不称职", "probation failed"), "terminated": ("已终止", "terminated"),
 }
+# Where the people a task is about come from (a user task's `subject` property; workflows/policies.py)
+SUBJECTS = {
+    "candidate": ("本实例的考察对象", "this instance's candidate"),
+    "appointees": ("拟任人选", "the appointees"),
+    "proposed": ("本轮表决的人选", "those voted on this round"),
+}
 WARNINGS = {
     "calendar_unverified": ("公示期涉及工作日历未覆盖的年份，已按周末推算，请核对",
                             "the publicity period reaches a year the holiday calendar lacks; weekends were assumed"),

@@ -81,6 +81,7 @@ def task_catalogue(process) -> dict[str, dict]:
             "type": local(t),
             "role": lane_of.get(t.get("id")) or None,
             "form": properties(t).get("form"),
+            "subject": properties(t).get("subject") or None,  # whom the task is about (engine/subjects.py)
             "process": process.get("id"),
         }
         for t in user_tasks(process) + starts

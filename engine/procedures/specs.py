@@ -23,7 +23,7 @@ class SpecBundle:
     spec: object
     subprocess_specs: dict
     parameters: dict
-    tasks: dict  # element id -> {name, type, role, form, process}
+    tasks: dict  # element id -> {name, type, role, form, subject, process}
 
 
 def build_parser(files: dict[str, str], *, validate: bool = True) -> SpiffBpmnParser:

@@ -9,6 +9,7 @@ import re
 
 from ..registry import Registry
 from ..sandbox import SandboxError, check_expression, check_script
+from ..subjects import subject_problems
 from .bpmnxml import NS, lanes, local, processes, properties, user_tasks
 
 FOREIGN_DIALECT = re.compile(r"^\s*(\$\{|#\{|=)")
@@ -147,6 +148,7 @@ def _check_user_tasks(filename, process, registry) -> list[dict]:
         elif registry.forms and form not in registry.forms:
             found.append(problem(filename, task, f"user task '{name}' names form '{form}', which is not registered",
                                  f"用户任务“{name}”引用的表单“{form}”未注册"))
+        found += [problem(filename, task, en, zh) for en, zh in subject_problems(task, form, registry)]
     return found
 
 

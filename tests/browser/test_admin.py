@@ -13,15 +13,26 @@ def test_admin_creates_a_user_and_adds_a_calendar_day(live, login):
     page.click("header nav a[href='/admin/users']")
     form = page.locator("#new-user form")
     form.locator("button[type=submit]").click()  # nothing filled in: each error beside its field
-    assert page.locator("#err-username").inner_text() == "请填写用户名。"
-    assert page.locator("#err-password").inner_text() == "至少 8 个字符。"
-    assert page.locator("#err-roles").inner_text() == "请至少选择一个角色。"
+    assert page.locator("#err-username").inner_text() == "请填写用户名"
+    assert page.locator("#err-password").inner_text() == "请填写密码"
+    assert page.locator("#err-roles").inner_text() == "请至少选择一个角色"
     shot(page, "admin-users-errors-desktop")
 
     form = page.locator("#new-user form")
     form.locator("input[name=username]").fill("inspector3")
     form.locator("input[name=display_name]").fill("考察组成员三")
-    form.locator("input[name=password]").fill("a-long-secret")
+    form.locator("input[name=password]").fill("a-long-secret")  # two character classes
+    form.locator("input[value=admin]").check()
+    form.locator("input[value=auditor]").check()
+    form.locator("button[type=submit]").click()
+    assert "小写字母、大写字母、数字、其他字符中至少包含 3 类" in page.locator("#err-password").inner_text()
+    assert "三员分立" in page.locator("#err-roles").inner_text()
+    shot(page, "admin-users-policy-desktop")
+
+    form = page.locator("#new-user form")
+    form.locator("input[name=password]").fill("A-long-secret-3")
+    form.locator("input[value=admin]").uncheck()
+    form.locator("input[value=auditor]").uncheck()
     form.locator("input[value=inspector]").check()
     form.locator("button[type=submit]").click()
     assert "已创建用户 inspector3" in page.inner_text("p.flash.ok")
@@ -54,7 +65,7 @@ def test_admin_creates_a_user_and_adds_a_calendar_day(live, login):
 
     page.click("header button.link")  # sign out, then in as the new user
     page.fill("input[name=username]", "inspector3")
-    page.fill("input[name=password]", "a-long-secret")
+    page.fill("input[name=password]", "A-long-secret-3")
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
     assert "考察组成员三" in page.inner_text("header")

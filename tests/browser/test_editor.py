@@ -111,6 +111,43 @@ def test_a_broken_diagram_is_marked_on_the_element(live, login):
     assert page.locator(f"{CANVAS} .error-marker").count() == 0
 
 
+def test_whom_a_task_is_about_in_the_sidebar_and_on_deploy(live, login):
+    """Recusal follows a task's form and its `subject` marking, which deployment checks: the sidebar
+    shows the marking, fills it in with a form about people, and a missing one is marked on the task."""
+    base, app = live
+    page = login("editor1")
+    open_modeler(page, base)
+    click_element(page, "inspection")
+    assert page.locator("#prop-form").input_value() == "inspection"
+    assert page.locator("#prop-subject").input_value() == "candidate"
+    assert "涉及具体人员" in page.locator("#properties").inner_text()
+    shot(page, "editor-subject-sidebar")
+    page.locator("#prop-subject").select_option("")
+    page.locator("#deploy").click()
+    overlay = page.locator(f'{CANVAS} .djs-overlays[data-container-id="inspection"] .problem-overlay')
+    overlay.wait_for()
+    assert "涉及具体人员" in overlay.inner_text() and "subject" in overlay.inner_text()
+    assert page.locator(f"{CANVAS} .error-marker").count() == 1
+    page.locator('#problems li[data-element="inspection"] button').click()
+    shot(page, "editor-subject-missing")
+
+    page.evaluate("window.procedureModeler.get('canvas').zoom('fit-viewport')")  # back from the zoomed-in problem
+    click_element(page, "appoint")  # a form about people brings its marking along
+    assert page.locator("#prop-subject").input_value() == ""
+    page.locator("#prop-form").select_option("integrity_opinion")
+    assert page.locator("#prop-subject").input_value() == "candidate"
+    page.locator("#prop-form").select_option("appoint")
+    page.locator("#prop-subject").select_option("")
+    page.evaluate("m => m.get('selection').select(m.get('elementRegistry').get('inspection'))",
+                  page.evaluate_handle("window.procedureModeler"))  # under the palette at this zoom
+    page.locator("#prop-subject").select_option("candidate")
+    page.locator("#deploy").click()
+    page.locator("#deployed-link").wait_for()
+    with engine_context(app).unit_of_work() as uow:
+        tasks = next(v for v in latest_versions(uow.session) if v.key == "cadre_selection").tasks
+    assert (tasks["inspection"]["subject"], tasks["appoint"]["subject"]) == ("candidate", None)
+
+
 def test_compare_versions_and_the_phone_layout(live, login):
     base, app = live
     original = (BPMN / "cadre_selection.bpmn").read_text(encoding="utf-8")

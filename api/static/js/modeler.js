@@ -1,5 +1,5 @@
 // The BPMN editor: bpmn-js's modeler on one procedure version, a sidebar for the properties our
-// conventions use (lane = role, user task form, end event outcome, process parameters), and
+// conventions use (lane = role, user task form and subject, end event outcome, process parameters), and
 // "deploy as next version", which shows the server's validation problems on the diagram.
 // Every edit goes through bpmn-js's modeling API, so undo/redo and export see it.
 (async () => {
@@ -148,8 +148,23 @@
   }
   function formField(element, bo) {
     const options = [{ value: '', label: t.no_form }, ...config.forms.map((f) => ({ value: f, label: f }))];
-    return field(t.form, select('prop-form', options, getProperty(bo, 'form'),
-      (value) => apply(() => setProperty(element, bo, 'form', value))));
+    return field(t.form, select('prop-form', options, getProperty(bo, 'form'), (value) => {
+      apply(() => {
+        setProperty(element, bo, 'form', value);
+        // a form about particular people brings its marking along (deployment checks it)
+        if (config.subject_forms[value] && !is(bo, 'bpmn:StartEvent')) setProperty(element, bo, 'subject', config.subject_forms[value]);
+      });
+      render();
+    }));
+  }
+  // Whom a user task is about (property `subject`): recusal keeps related users off it.
+  function subjectField(element, bo) {
+    const form = getProperty(bo, 'form');
+    const required = config.subject_forms[form];
+    const options = [{ value: '', label: t.no_subject }, ...config.subjects.map((s) => ({ value: s.key, label: `${s.key} — ${s.label}` }))];
+    const hint = required ? t.subject_required.replace('{form}', form).replace('{subject}', required) : t.subject_hint;
+    return field(t.subject, select('prop-subject', options, getProperty(bo, 'subject'),
+      (value) => apply(() => setProperty(element, bo, 'subject', value))), hint);
   }
   function laneNote(bo) {
     const lanes = (bo.get('lanes') || []).map((l) => l.name).filter(Boolean);
@@ -206,7 +221,8 @@
       sidebar.replaceChildren(...header(t.lane, bo), field(t.role, select('prop-role', options, bo.name || '',
         (value) => apply(() => modeling.updateProperties(element, { name: value })))));
     } else if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) {
-      sidebar.replaceChildren(...header(t.user_task, bo), nameField(element, bo), formField(element, bo), laneNote(bo));
+      sidebar.replaceChildren(...header(t.user_task, bo), nameField(element, bo), formField(element, bo),
+        subjectField(element, bo), laneNote(bo));
     } else if (is(bo, 'bpmn:StartEvent')) {
       sidebar.replaceChildren(...header(t.start_event, bo), nameField(element, bo), formField(element, bo));
     } else if (is(bo, 'bpmn:EndEvent')) {
