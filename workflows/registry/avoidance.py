@@ -68,9 +68,11 @@ def avoidance_check(nominee: dict, leaders: list[dict]) -> dict:
             relation = vocab.label(vocab.RELATIONS, f["relation"], locale)
             titles = ("、" if locale == "zh" else ", ").join(f["titles"])
             if locale == "zh":
+                relation = relation if f["side"] == "nominee" else f"其登记被提名人为{relation}"
                 note = "（按姓名匹配，须核实）" if f["match"] == "name" else ""
                 parts.append(f"{f['name']}（{titles}，{relation}）{note}")
             else:
+                relation = relation if f["side"] == "nominee" else f"whose record names the nominee as {relation}"
                 note = " (matched by name: to be checked)" if f["match"] == "name" else ""
                 parts.append(f"{f['name']} ({titles}, {relation}){note}")
         return ("；" if locale == "zh" else "; ").join(parts)
