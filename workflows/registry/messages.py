@@ -47,6 +47,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exceptional_skips_two_levels": (
         "From {current} to {target} skips two levels: not allowed (Regs art. 9).",
         "由{current_zh}提任{target_zh}属越两级提拔，不得破格（《条例》第九条）"),
+    # --- spreadsheet import ------------------------------------------------------------------------
+    "import_file_type": ("{name}: only .xlsx and .csv files can be imported.", "{name}：只能导入 .xlsx 或 .csv 文件"),
+    "import_bad_file": ("The file cannot be read as a spreadsheet.", "无法读取该文件，请确认是 .xlsx 或 .csv 格式"),
+    "import_too_large": ("The file is too large (at most {rows} rows).", "文件过大（最多 {rows} 行）"),
+    "import_no_persons_sheet": ("The sheet of persons is missing.", "缺少「人员信息」工作表"),
+    "import_duplicate_sheet": ("This sheet appears twice.", "该工作表重复"),
+    "import_unknown_sheet": ("Unknown sheet {name}; the sheets are: {known}.",
+                             "无法识别的工作表「{name}」，应为：{known}"),
+    "import_unknown_column": ("Unknown column {name}.", "无法识别的列「{name}」"),
+    "import_duplicate_column": ("This column appears twice.", "该列重复"),
+    "import_missing_column": ("This required column is missing.", "缺少此必填列"),
+    "import_empty": ("The file holds no person.", "文件中没有人员信息"),
+    "import_id_as_number": ("Identity-card numbers must be entered as text (a number loses its last digits).",
+                            "身份证号须以文本格式填写（数字格式会丢失末几位）"),
+    "import_bool": ("Write 是 (yes) or 否 (no).", "须填写“是”或“否”"),
+    "import_choice": ("Must be one of: {choices}.", "须为以下之一：{choices}"),
+    "import_duplicate_person": ("Identity-card number {id} is already on row {first}.",
+                                "身份证号 {id} 已在第 {first} 行出现"),
+    "import_unknown_person": ("Identity-card number {id} is not on the sheet of persons.",
+                              "身份证号 {id} 不在「{persons}」表中"),
+    "import_more_errors": ("{count} more errors are not listed.", "另有 {count} 处错误未列出"),
 }
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -172,7 +172,8 @@ class PersonSchema(FormSchema):
     rewards = rows(Reward, required=False)
 
 
-FIELDS: tuple[str, ...] = tuple(PersonSchema().fields)
+_SCHEMA = PersonSchema()  # one instance: building the nested schemas costs more than loading a record
+FIELDS: tuple[str, ...] = tuple(_SCHEMA.fields)
 
 
 def person_errors(data, *, partial: bool = False) -> tuple[dict | None, Errors]:
@@ -182,7 +183,7 @@ def person_errors(data, *, partial: bool = False) -> tuple[dict | None, Errors]:
         errors.add("_form", "not_object")
         return None, errors
     try:
-        cleaned = PersonSchema().load(data, partial=FIELDS if partial else None)
+        cleaned = _SCHEMA.load(data, partial=FIELDS if partial else None)
     except ValidationError as exc:
         errors.add_marshmallow(exc.messages)
         return None, errors
