@@ -140,3 +140,21 @@ def test_vocabularies_in_order_with_labels():
     for key in vocab.LEVEL_KEYS + vocab.SANCTION_KEYS:
         assert key in i18n.CHOICES
     assert i18n.LABELS["work_start_date"] == ("参加工作时间", "Work start date")
+
+
+def test_the_schemas_export_as_json_schema_with_titles_in_both_languages():
+    from workflows.forms.base import Form
+    from workflows.forms.export import form_json_schema
+    from workflows.registry.confirm import QualificationReview
+    from workflows.registry.exceptional import ExceptionalPromotion
+    from workflows.registry.person import TITLE, PersonSchema
+
+    zh = form_json_schema(Form("person", TITLE, PersonSchema), "zh-CN")
+    en = form_json_schema(Form("person", TITLE, PersonSchema), "en")
+    post_zh, post_en = (s["properties"]["posts"]["items"]["properties"] for s in (zh, en))
+    assert (post_zh["level"]["title"], post_en["level"]["title"]) == ("职级", "Leadership level")
+    assert post_zh["level"]["x-enum-titles"][:2] == ["乡科级副职", "乡科级正职"]
+    assert zh["properties"]["training"]["items"]["properties"]["name"]["title"] == "培训名称"
+    assert zh["properties"]["id_number"]["title"] == "公民身份号码"
+    for schema in (QualificationReview, ExceptionalPromotion):
+        assert form_json_schema(Form("x", ("x", "x"), schema), "zh-CN")["additionalProperties"] is False

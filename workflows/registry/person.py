@@ -81,8 +81,8 @@ def _order(data: dict, first: str, then: str, code: str = "end_before_start") ->
 
 
 class Education(FormSchema):
-    kind = choice(*vocab.keys(vocab.EDUCATION_KINDS))
-    level = choice(*vocab.EDUCATION_LEVEL_KEYS)
+    kind = choice(*vocab.keys(vocab.EDUCATION_KINDS), metadata={"label": ("教育类别", "Kind of education")})
+    level = choice(*vocab.EDUCATION_LEVEL_KEYS, metadata={"label": ("学历", "Education level")})
     school = text(required=False)
     major = text(required=False)
 
@@ -94,7 +94,7 @@ class Post(FormSchema):
 
     unit = text()
     title = text()
-    level = optional_choice(*vocab.LEVEL_KEYS)
+    level = optional_choice(*vocab.LEVEL_KEYS, metadata={"label": ("职级", "Leadership level")})
     start = day()
     end = optional_day()
     grassroots = Bool(load_default=False)
@@ -113,17 +113,17 @@ class Appraisal(FormSchema):
 
 
 class Sanction(FormSchema):
-    kind = choice(*vocab.SANCTION_KEYS)
+    kind = choice(*vocab.SANCTION_KEYS, metadata={"label": ("处分类别", "Kind of sanction")})
     decided_on = day()
 
 
 class Training(FormSchema):
     """A completed training: `end` is the day it was completed."""
 
-    name = text()
+    name = text(metadata={"label": ("培训名称", "Course")})
     institution = text(required=False)
     start = optional_day()
-    end = day()
+    end = day(metadata={"label": ("结业日期", "Completed on")})
     hours = Int(load_default=None, allow_none=True, validate=validate.Range(min=0, error="min_value|min={min}"))
 
     @validates_schema
@@ -135,7 +135,7 @@ class FamilyMember(FormSchema):
     """A family member or important social relation; `person_id` / `username` link them to a
     person of the registry / a user, when they are one; `abroad` = emigrated (移居国（境）外)."""
 
-    relation = choice(*vocab.keys(vocab.RELATIONS))
+    relation = choice(*vocab.keys(vocab.RELATIONS), metadata={"label": ("称谓", "Relation")})
     name = text(max_length=64)
     birth_date = optional_day()
     political_status = text(required=False)
@@ -146,7 +146,7 @@ class FamilyMember(FormSchema):
 
 
 class Reward(FormSchema):
-    title = text()
+    title = text(metadata={"label": ("奖励名称", "Reward")})
     decided_on = optional_day()
     authority = text(required=False)
 
