@@ -3,6 +3,7 @@
 
 Modules: `vocab` (levels and other vocabularies), `dates` (year/month arithmetic), `idcard`
 (GB 11643), `person` (the record's schemas), `career` (what a record says at a date),
-`tables` (per-level parameter tables), `qualification` (the rules and `review`), `exceptional`
-(破格提拔), `avoidance` (任职回避), `messages` (error codes and labels); `importer/` (spreadsheets).
+`qualification` (the rules and `review`; their figures are the table parameters of params.py),
+`confirm` (attesting missing verdicts), `exceptional` (破格提拔), `avoidance` (任职回避),
+`messages` (error codes and labels); `importer/` (spreadsheets).
 """
