@@ -56,7 +56,8 @@ def check_exceptional(record: dict, qualification: dict, person: dict, level: st
         if not RULES[rule][2]:
             problems.append(Problem(path, "exceptional_not_waivable", {"rule": rule, "rule_zh": rule_label(rule)}))
         elif checks.get(rule, {}).get("verdict") not in ("fail", "warning"):
-            problems.append(Problem(path, "exceptional_not_failed", verdict_params(nominee, checks[rule])))
+            check = checks.get(rule, {"rule": rule, "verdict": "missing"})
+            problems.append(Problem(path, "exceptional_not_failed", verdict_params(nominee, check)))
         elif rule in waived_before:
             problems.append(Problem(path, "exceptional_consecutive", {
                 "name": name, "rule": rule, "rule_zh": rule_label(rule), "promoted": last["start"]}))
