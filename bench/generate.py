@@ -443,11 +443,12 @@ def recreate(url: str) -> None:
 
 
 def create_users(ctx) -> None:
+    """The demo users and the one holding several roles; passwords are their names (demo accounts)."""
     with ctx.unit_of_work() as uow:
         existing = set(uow.session.scalars(select(User.username)))
     for username, (display, roles) in [*DEMO_USERS.items(), (MULTI_USER[0], MULTI_USER[1:])]:
         if username not in existing:
-            create_user(ctx, username, list(roles), username, display)
+            create_user(ctx, username, list(roles), username, display, demo=True)
 
 
 def vacuum(engine) -> None:
