@@ -80,6 +80,16 @@ def withdrawn_names(ctx: FormContext) -> set[str]:
     return found
 
 
+def up_for_decision(case_data: Mapping) -> list[str]:
+    """Whom the committee votes on next: after a round to repeat, the names it deferred (or, after a
+    meeting without quorum, that round's names again); else the deliberation's proposal. The
+    committee tally, its form and the form's rows all ask this one function."""
+    decision, deliberation = (case_data.get(k) for k in ("decision", "deliberation"))
+    if isinstance(decision, Mapping) and (decision.get("repeat") or decision.get("deferred")):
+        return names_in(decision.get("deferred") or decision.get("proposed"))
+    return names_in(deliberation.get("proposed")) if isinstance(deliberation, Mapping) else []
+
+
 def text_length(value: str) -> int:
     """Characters of a text after trimming (a Chinese character counts as one)."""
     return len(value.strip())
