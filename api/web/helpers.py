@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 
+from engine.registry import FormContext
+from engine.users import active_users
+from workflows.forms.choices import Offer, offer
+
+from .users import actor
+
 ROLES = {
     "clerk": ("干部科经办人", "Clerk"), "org_head": ("组织部负责人", "Head of department"),
     "inspector": ("考察组成员", "Inspector"), "discipline": ("纪检监察", "Discipline"),
@@ -30,6 +36,16 @@ def ctx():
     from flask import current_app
 
     return current_app.extensions["cadreflow"]
+
+
+def offer_for(form: str | None, case: dict, prefill: dict | None = None, role: str = "-"):
+    """What the domain offers to choose from in `form` for this case (workflows/forms/choices.py),
+    with the active users from the engine for the fields that name users."""
+    if not form:
+        return Offer()
+    form_ctx = FormContext(case["id"], form, case["data"], prefill or {}, case["parameters"], actor(), role, lang())
+    return offer(form, form_ctx, users=lambda wanted: active_users(ctx(), wanted),
+                 declarations=case.get("declarations") or [])
 
 
 def lang() -> str:

@@ -14,7 +14,7 @@ from engine.storage.models import CaseTask, ProcedureVersion
 from workflows.forms import FORM_NAMES, json_schema
 
 from .formrender import read_form, widgets
-from .helpers import ctx, lang
+from .helpers import ctx, lang, offer_for
 from .users import actor
 
 bp = Blueprint("pages", __name__)
@@ -75,7 +75,7 @@ def start_case(procedure: str):
             flash(_("Case %(id)s started.", id=case["id"]), "ok")
             return redirect(url_for("pages.case_page", case_id=case["id"]))
     return render_template("form_page.html", title=schema["title"], subtitle=procedure,
-                           fields=widgets(schema, values, "case_start", {}), errors=errors,
+                           fields=widgets(schema, values, submitted=bool(values)), errors=errors,
                            action=url_for("pages.start_case", procedure=procedure), comment=None), \
         (422 if errors else 200)
 
@@ -92,11 +92,14 @@ def task_form(task_id: str):
     case = cases.get_case(ctx(), task["case_id"])
     schema = json_schema(task["form"], lang()) if task["form"] in FORM_NAMES else {"properties": {}}
     hidden = set(task["prefill"]) & set(schema.get("properties", {}))
+    offer = offer_for(task["form"], case, task["prefill"], task["role"])
+    # one comment per step: the form's own `comment` where it has one, else the step's comment
+    step_comment = None if "comment" in schema.get("properties", {}) else request.form.get("_comment", "")
     values, errors, status = {}, {}, 200
     if request.method == "POST":
-        values = read_form(schema, request.form)
+        values = read_form(schema, request.form, offer)
         try:
-            result = cases.complete_task(ctx(), task_id, actor(), values, comment=request.form.get("_comment") or None,
+            result = cases.complete_task(ctx(), task_id, actor(), values, comment=step_comment or None,
                                          locale=lang())
         except ValidationFailed as exc:
             errors, status = exc.fields, 422
@@ -107,9 +110,9 @@ def task_form(task_id: str):
         else:
             return render_template("recorded.html", task=task, case=result, recorded=values)
     return render_template("form_page.html", title=task["title"], subtitle=f"#{case['id']} {case['data'].get('position', '')}",
-                           fields=widgets(schema, values, task["form"], case["data"], hidden), errors=errors,
-                           action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
-                           case=case, task=task, comment=request.form.get("_comment", "")), status
+                           fields=widgets(schema, values, offer, hidden, submitted=request.method == "POST"),
+                           errors=errors, action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
+                           facts=offer.facts, case=case, task=task, comment=step_comment), status
 
 
 @bp.get("/cases/<int:case_id>")
@@ -120,7 +123,8 @@ def case_page(case_id: int):
     except NotFound:
         abort(404)
     mine = {t["id"] for t in cases.list_tasks(ctx(), roles=set(actor().roles), case_id=case_id)}
-    return render_template("case.html", case=case, data=case["data"], my_tasks=mine)
+    declaring = offer_for("declaration", case).fields if case["status"] == "running" else {}
+    return render_template("case.html", case=case, data=case["data"], my_tasks=mine, declaring=declaring)
 
 
 @bp.get("/cases/<int:case_id>/diagram.json")
