@@ -15,7 +15,7 @@ from workflows.forms import FORM_NAMES, json_schema
 
 from .formrender import read_form, widgets
 from .helpers import ctx, lang, offer_for
-from .users import actor
+from .users import actor, requires
 
 bp = Blueprint("pages", __name__)
 
@@ -98,21 +98,27 @@ def task_form(task_id: str):
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = read_form(schema, request.form, offer)
-        try:
-            result = cases.complete_task(ctx(), task_id, actor(), values, comment=step_comment or None,
-                                         locale=lang())
-        except ValidationFailed as exc:
-            errors, status = exc.fields, 422
-            flash(exc.localized(lang()), "error")
-        except (Forbidden, Conflict) as exc:
-            status = 403 if isinstance(exc, Forbidden) else 409
-            flash(exc.localized(lang()), "error")
-        else:
+        result, errors, status = _attempt(lambda: cases.complete_task(
+            ctx(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
+        if result is not None:
             return render_template("recorded.html", task=task, case=result, recorded=values)
     return render_template("form_page.html", title=task["title"], subtitle=f"#{case['id']} {case['data'].get('position', '')}",
                            fields=widgets(schema, values, offer, hidden, submitted=request.method == "POST"),
                            errors=errors, action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
                            facts=offer.facts, case=case, task=task, comment=step_comment), status
+
+
+def _attempt(step):
+    """Run the step a form submits: (its result, {}, 200), or (None, the messages by field, the HTTP
+    status) with the reason flashed."""
+    try:
+        return step(), {}, 200
+    except ValidationFailed as exc:
+        flash(exc.localized(lang()), "error")
+        return None, exc.fields, 422
+    except (Forbidden, Conflict) as exc:
+        flash(exc.localized(lang()), "error")
+        return None, {}, 403 if isinstance(exc, Forbidden) else 409
 
 
 @bp.get("/cases/<int:case_id>")
@@ -125,6 +131,37 @@ def case_page(case_id: int):
     mine = {t["id"] for t in cases.list_tasks(ctx(), roles=set(actor().roles), case_id=case_id)}
     declaring = offer_for("declaration", case).fields if case["status"] == "running" else {}
     return render_template("case.html", case=case, data=case["data"], my_tasks=mine, declaring=declaring)
+
+
+MESSAGES = ("withdraw", "publicity_report")  # what the web records on a case besides its steps
+MESSAGE_ROLES = ("clerk", "discipline")
+
+
+@bp.route("/cases/<int:case_id>/messages/<name>", methods=["GET", "POST"])
+@requires(*MESSAGE_ROLES)
+def message_form(case_id: int, name: str):
+    """A withdrawal or a report during publicity, as the REST API's POST /cases/{id}/messages takes it."""
+    role = next(r for r in MESSAGE_ROLES if actor().holds(r))
+    if name not in MESSAGES:
+        abort(404)
+    try:
+        case = cases.get_case(ctx(), case_id)
+    except NotFound:
+        abort(404)
+    schema = json_schema(name, lang())
+    offer = offer_for(name, case)
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = read_form(schema, request.form, offer)
+        result, errors, status = _attempt(lambda: cases.send_message(ctx(), case_id, name, values, actor(), role,
+                                                                     locale=lang()))
+        if result is not None:
+            flash(_("Recorded: %(step)s", step=schema["title"]), "ok")
+            return redirect(url_for("pages.case_page", case_id=case_id))
+    return render_template("form_page.html", title=schema["title"], subtitle=f"#{case_id} {case['data'].get('position', '')}",
+                           fields=widgets(schema, values, offer, submitted=request.method == "POST"), errors=errors,
+                           action=url_for("pages.message_form", case_id=case_id, name=name), case=case, comment=None), \
+        status
 
 
 @bp.get("/cases/<int:case_id>/diagram.json")

@@ -58,6 +58,12 @@ def test_the_org_head_confirms_candidates_by_ticking_and_an_excluded_one_asks_wh
     assert row(phone, "candidates", "王五").locator(".field-error").is_visible()
     shot(phone, "confirm-refused-phone")
 
+    english = login("orghead1", lang="en")
+    open_task(english, base, "确定考察对象")  # step names are not translated yet
+    assert "excluded: votes below one half" in row(english, "candidates", "王五").inner_text()
+    assert "At most 2 candidates" in english.locator('fieldset[data-path="candidates"] ul.notes').inner_text()
+    shot(english, "confirm-english-desktop")
+
     reason.locator("textarea").fill(JUSTIFICATION)
     submit(head)
     assert "已记录" in head.locator("h1").inner_text()
@@ -271,3 +277,40 @@ def test_one_comment_field_per_step_at_both_widths(live, login):
         event = [e for e in audit.events_of(uow.session, audit.case_stream(motion.id))
                  if e.element_id == "approve_motion"][0]
     assert (event.data_in, event.comment) == ({"decision": "approve", "comment": "同意启动"}, None)
+
+
+def test_a_withdrawal_is_recorded_choosing_the_nominee_and_a_report_during_publicity(live, login):
+    base, app = live
+    ctx = engine_context(app)
+    d = Driver(ctx)
+    d.to_confirm()
+    clerk = login("clerk1")
+    clerk.goto(f"{base}/cases/{d.id}")
+    clerk.locator("a.button", has_text="登记退出").click()
+    names = clerk.locator('select[name="name"] option')
+    assert [names.nth(i).get_attribute("value") for i in range(names.count())] == ["", "张三", "李四", "王五"]
+    clerk.select_option('select[name="name"]', "王五")
+    clerk.fill('[name="reason"]', "本人因身体原因申请退出")
+    shot(clerk, "withdraw-desktop")
+    submit(clerk)
+    assert "已记录：退出" in clerk.locator(".flash.ok").inner_text()
+    assert [w["name"] for w in cases.get_case(ctx, d.id)["data"]["withdrawals"]] == ["王五"]
+    phone = login("clerk1", viewport=PHONE)
+    phone.goto(f"{base}/cases/{d.id}/messages/withdraw")
+    names = phone.locator('select[name="name"] option')
+    assert [names.nth(i).get_attribute("value") for i in range(names.count())] == ["", "张三", "李四"]
+    assert no_horizontal_scroll(phone)
+    shot(phone, "withdraw-phone")
+
+    p = Driver(ctx)
+    p.to_publicity()
+    discipline = login("discipline1")
+    discipline.goto(f"{base}/cases/{p.id}")
+    discipline.locator("a.button", has_text="登记公示期间举报").click()
+    discipline.fill('[name="channel"]', "12380")
+    discipline.check('[name="named"]')
+    discipline.check('[name="specific"]')
+    discipline.fill('[name="summary"]', "反映其在原单位分管工程时存在违规问题")
+    shot(discipline, "publicity-report-desktop")
+    submit(discipline)
+    assert [r["summary"] for r in cases.get_case(ctx, p.id)["data"]["reports"]] == ["反映其在原单位分管工程时存在违规问题"]

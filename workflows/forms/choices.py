@@ -302,6 +302,12 @@ def _declaration(ctx: FormContext, users: Users, declarations: list) -> Offer:
                                                    for u in participants), selected=(me,) if me else ())})
 
 
+def _withdraw(ctx: FormContext, users: Users, declarations: list) -> Offer:
+    withdrawn = withdrawn_names(ctx)
+    remaining = [n for n in nominee_names(ctx) if n not in withdrawn]
+    return Offer({"name": Choices("one", _rows(remaining).options)}) if remaining else Offer()
+
+
 _MAKERS: dict[str, Callable[[FormContext, Users, list], Offer]] = {
     "confirm_candidates": _confirm_candidates,
     "deliberation": _deliberation,
@@ -310,6 +316,7 @@ _MAKERS: dict[str, Callable[[FormContext, Users, list], Offer]] = {
     "integrity_opinion": _integrity_opinion,
     "eligibility_review": _eligibility_review,
     "declaration": _declaration,
+    "withdraw": _withdraw,
     "meeting_recommendation": _nominee_rows("votes"),
     "talk_recommendation": _nominee_rows("mentions"),
     "exam_scores": _eligible_rows("scores"),
