@@ -23,6 +23,7 @@ from .casedata import (
     nominee_names,
     post_count,
     ratio_parameter,
+    section,
     up_for_decision,
     withdrawn_names,
 )
@@ -99,8 +100,7 @@ def _person(name: str) -> tuple[str, str]:
 
 
 def _data(ctx: FormContext, key: str) -> Mapping:
-    value = (ctx.case_data or {}).get(key)
-    return value if isinstance(value, Mapping) else {}
+    return section(ctx.case_data or {}, key)
 
 
 # --- 6. confirm_candidates: the tally (or the competitive ranking) as a list to tick ----------------------------
@@ -117,7 +117,8 @@ def _confirm_candidates(ctx: FormContext, users: Users, declarations: list) -> O
     tied = [n for n in entries if n in set(names_in(ranked.get("ties_at_cutoff")))]
     share = tally.get("exclusion_share", "1/2")
     share = t("half") if share == "1/2" else share
-    mentions = _data(ctx, "talk_recommendation").get("mentions") or {}
+    mentions = _data(ctx, "talk_recommendation").get("mentions")
+    mentions = mentions if isinstance(mentions, Mapping) else {}
     columns = ("votes", "share", "rank") + (("mentions",) if mentions else ()) if tally \
         else ("exam", "interview", "composite", "rank")
     withdrawn = withdrawn_names(ctx)
@@ -161,26 +162,23 @@ def _deliberation(ctx: FormContext, users: Users, declarations: list) -> Offer:
     withdrawn = withdrawn_names(ctx)
     deferred = [n for n in names_in(_data(ctx, "decision").get("deferred")) if n not in withdrawn]
     flagged = set(names_in(assessment.get("flagged")))
-    opinions = {o.get("candidate"): o.get("opinion") for o in (ctx.case_data or {}).get("integrity_opinions") or []
-                if isinstance(o, Mapping)}
+    recorded = (ctx.case_data or {}).get("integrity_opinions")
+    opinions = {o["candidate"]: o.get("opinion") for o in recorded if isinstance(o, Mapping)
+                and isinstance(o.get("candidate"), str)} if isinstance(recorded, list) else {}
+    need = t("needs_justification_flagged", floor=assessment.get("approval_floor", "2/3"), min=minimum)
     options = []
-    for row in assessment["candidates"]:
-        name = names_in([row])[0] if names_in([row]) else None
-        if name is None:
-            continue
-        out = name in withdrawn or not row.get("qualified") or (deferred and name not in deferred)
+    for row in (r for r in assessment["candidates"] if isinstance(r, Mapping) and names_in([r])):
+        name = names_in([row])[0]
+        out = name in withdrawn or not row.get("qualified") or bool(deferred and name not in deferred)
         flags = ("withdrawn",) if name in withdrawn else ("disqualified",) if not row.get("qualified") \
             else ("low_approval",) if name in flagged else ()
         status = t(f"status_{flags[0]}" if flags else "status_qualified")
         if "disqualified" in flags:
-            status += t("because", reasons=_join([t(f"reason_{r}") for r in row.get("reasons") or []], ctx))
-        approval = row.get("approval")
-        cells = (_share(approval, ctx), _choice_label(opinions.get(name) or row.get("opinion"), ctx),
-                 status)
-        value, label = _person(name)
-        options.append(Option(value, label, cells, flags, name in flagged and not out,
-                              t("needs_justification_flagged", floor=assessment.get("approval_floor", "2/3"),
-                                min=minimum) if name in flagged else "", disabled=bool(out)))
+            reasons = row.get("reasons") if isinstance(row.get("reasons"), list) else []
+            status += t("because", reasons=_join([t(f"reason_{r}", str(r)) for r in reasons], ctx))
+        cells = (_share(row.get("approval"), ctx), _choice_label(opinions.get(name) or row.get("opinion"), ctx), status)
+        asks = name in flagged and not out
+        options.append(Option(*_person(name), cells, flags, asks, need if asks else "", disabled=out))
     qualified = [o for o in options if not o.disabled]
     wanted = len(deferred) if deferred else min(post_count(ctx), len(qualified))
     notes = (t("propose_count", count=wanted, posts=post_count(ctx)),)
@@ -201,7 +199,7 @@ def _share(ratio, ctx: FormContext) -> str:
 
 
 def _choice_label(value, ctx: FormContext) -> str:
-    if not value:
+    if not isinstance(value, str) or not value:
         return "—"
     zh, en = CHOICES.get(value, (value, value))
     return en if is_english(ctx.locale) else zh

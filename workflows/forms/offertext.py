@@ -81,7 +81,9 @@ def text(locale: str | None) -> Callable[..., str]:
     """`t = text(locale); t("at_most", max=4, ...)`: one text in the locale's language."""
     english = is_english(locale)
 
-    def t(key: str, **params) -> str:
+    def t(key: str, default: str | None = None, **params) -> str:
+        if key not in TEXTS and default is not None:  # a code this table does not know yet
+            return default
         return TEXTS[key][1 if english else 0].format(**params)
 
     return t
