@@ -92,7 +92,7 @@ def plain_text(value, *, english: bool = False, label: Callable[[str], str] = st
     `label(key)` names a key and `choice(text)` a string value (a domain passes its field labels and
     choice labels); empty values are left out; a nested object goes in brackets."""
     colon, sep, inner, items = (": ", "; ", ", ", ", ") if english else ("：", "；", "，", "、")
-    left, right = (" (", ")") if english else ("（", "）")
+    left, right = ("(", ")") if english else ("（", "）")
 
     def text(item, nested: bool) -> str:
         if isinstance(item, bool):
@@ -102,7 +102,7 @@ def plain_text(value, *, english: bool = False, label: Callable[[str], str] = st
         if isinstance(item, Mapping):
             body = (inner if nested else sep).join(f"{label(str(k))}{colon}{text(v, True)}"
                                                    for k, v in item.items() if not _empty(v))
-            return f"{left.strip()}{body}{right}" if nested and body else body
+            return f"{left}{body}{right}" if nested and body else body
         if isinstance(item, list | tuple):
             return items.join(text(v, True) for v in item)
         if isinstance(item, str):

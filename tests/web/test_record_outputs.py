@@ -42,6 +42,7 @@ def test_an_event_at_utc_evening_is_next_day_in_beijing_in_the_pdf_and_csv(app):
     assert "时间均为北京时间" in text
     rows = csv_rows(auditor.get(f"/audit/cases/{case_id}/record.csv").data)
     assert rows[0][1] == "时间（北京时间）" and rows[1][1] == "2026-10-01 00:30:00"
+    assert ">2026-10-01 00:30:00</time>" in auditor.get(f"/audit/cases/{case_id}").text  # and on the timeline
     english = csv_rows(signed_in(app, "auditor1", lang="en").get(f"/audit/cases/{case_id}/record.csv").data)
     assert english[0][:2] == ["Seq", "Time (Beijing)"] and english[1][1] == "2026-10-01 00:30:00"
 
