@@ -25,8 +25,7 @@ class Say:
 
     # --- words -------------------------------------------------------------------------------------
     def label(self, key: str) -> str:
-        pair = LABELS.get(key)
-        return (pair[0], pair[1])[self.english] if pair else key
+        return pick(LABELS.get(key), self.english, key)
 
     def choice(self, value) -> str:
         return pick(CHOICES.get(value), self.english, str(value)) if isinstance(value, str) else self.value(value)
