@@ -39,6 +39,15 @@ PARAMETER_LABELS = {
     "probation_months": ("试用期（月）", "Probation, months"),
     "exam_weight": ("笔试成绩权重", "Weight of the written exam"),
     "interview_weight": ("面试成绩权重", "Weight of the interview"),
+    "min_work_years": ("资格审查：参加工作最少年限（按职级）", "Qualification: years since starting work (per level)"),
+    "min_grassroots_years": ("资格审查：基层工作经历最少年限（按职级）", "Qualification: years of grassroots posts (per level)"),
+    "min_posts_below": ("资格审查：下一级职位最少个数（按职级）", "Qualification: posts at the level below (per level)"),
+    "min_years_in_lower_post": ("资格审查：下级职务任职最少年限（按职级）", "Qualification: years in the lower post (per level)"),
+    "min_education": ("资格审查：最低学历（按职级）", "Qualification: education at least (per level)"),
+    "training_within_years": ("资格审查：培训完成期限（年，按职级）", "Qualification: training within years (per level)"),
+    "max_age": ("资格审查：最高年龄（按职级）", "Qualification: maximum age (per level)"),
+    "appraisal_years": ("资格审查：查看年度考核的年数", "Qualification: years of appraisals checked"),
+    "sanction_effect_months": ("资格审查：处分影响期（月）", "Qualification: effect period of sanctions, months"),
 }
 DENOMINATOR_LABELS = {"present": ("实到人数", "people present"), "valid_ballots": ("有效票数", "valid ballots"),
                       "expected": ("应到人数", "people expected")}

@@ -13,7 +13,9 @@ from engine.errors import Forbidden
 from engine.records import responsibility_record
 from tests.procedures.test_competitive import run_competitive_to_publicity
 from workflows.demo import CLERK, HEAD, INSPECTOR2, Driver
+from workflows.labels import describe_parameters
 from workflows.narrative import narrate
+from workflows.params import DEFAULTS, with_defaults
 
 RAW = re.compile(r"[{}\[\]]|\bNone\b|\bTrue\b|\bFalse\b|\bnull\b|\":")
 LOW = {"excellent": 5, "competent": 10, "basically_competent": 5, "incompetent": 10}  # 15/30 approve, 10/30 not
@@ -228,10 +230,10 @@ def test_a_competitive_case_in_words(ctx):
 
 
 def test_an_unknown_step_or_unexpected_data_is_listed_with_labels():
-    unknown = narrate({"action": "task_completed", "element_id": "qualification_review",
-                       "entered": {"position": "局长", "attested": [{"rule": "work_years", "note": "档案显示满5年"}],
+    unknown = narrate({"action": "task_completed", "element_id": "new_step",
+                       "entered": {"position": "局长", "extra_checks": [{"code": "x1", "memo": "档案显示满5年"}],
                                    "urgent": True}})
-    assert unknown == "职位：局长；attested：（rule：work_years，note：档案显示满5年）；urgent：是。"
+    assert unknown == "职位：局长；extra_checks：（code：x1，memo：档案显示满5年）；urgent：是。"
     service = narrate({"action": "service_task", "element_id": "x", "entered": {"operation": "new_rule"},
                        "decided": {"result": {"eligible": ["张三"], "ready": 1}}}, "en")
     assert service == "Eligible applicants: 张三; ready: 1."
@@ -251,3 +253,12 @@ def test_a_record_in_beijing_time(ctx):
     d.investigate("unverifiable")  # recorded at 16:30 UTC: reopens three months later, at 00:30 in Beijing
     [finding] = words(told(ctx, d.id), "record_finding")
     assert finding == "第1件举报暂无法核实，暂缓任用，最迟于2026-12-31 00:30复查。"
+
+
+def test_every_parameter_has_a_label_in_both_languages():
+    for locale in ("zh-CN", "en"):
+        described = describe_parameters({**with_defaults(), "own_parameter": 7}, locale)
+        assert [d["name"] for d in described] == [*DEFAULTS, "own_parameter"]  # domain.md's order, then the rest
+        assert all(d["label"] != d["name"] for d in described[:-1]) and described[-1]["label"] == "own_parameter"
+    zh = {d["name"]: d["value"] for d in describe_parameters(with_defaults(), "zh-CN")}
+    assert (zh["ballot_max_choices"], zh["exclusion_denominator"], zh["exclusion_share"]) == ("不限", "实到人数", "1/2")
