@@ -5,7 +5,7 @@ The engine calls these by the names a diagram uses; it never imports the domain 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,12 @@ Guard = Callable[..., None]
 # implies, e.g. an "override" event for each exception a form allowed (keyed by the task's form,
 # which deployment checks, never by its element id, which a diagram may rename)
 Annotator = Callable[[str | None, str, dict], list[tuple[str, dict]]]
+# narrate(entry, locale, step_names) -> text: one audit event in people's words. `entry` is one entry of
+# engine.records.responsibility_record (action, element_id, step, entered, decided, comment); it must
+# depend on that event alone, so a reader's record can leave events out before they are told.
+Narrator = Callable[[dict, str, Mapping[str, str]], str]
+# describe_parameters(parameters, locale) -> [{"name", "label", "value"}]: a case's parameters, readable
+ParameterDescriber = Callable[[dict, str], list[dict]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class Registry:
     subject_forms: dict[str, str] = field(default_factory=dict)
     # check_parameters(overrides) -> {name: message}: a procedure parameter's values the domain refuses
     check_parameters: Callable[[dict], dict[str, str]] | None = None
+    narrate: Narrator | None = None
+    describe_parameters: ParameterDescriber | None = None
 
     def service(self, name: str):
         """Decorator: `@registry.service("tally_recommendation")`."""

@@ -36,6 +36,8 @@ ROLE_CONFLICTS = [RoleConflict(
 def build_registry() -> Registry:
     from .forms import FORMS
     from .handlers import HANDLERS
+    from .labels import describe_parameters
+    from .narrative import narrate
     from .params import check_overrides
     from .policies import PERSON_BOUND_FORMS, SUBJECT_SOURCES, case_warnings, override_events, recusal_guard
 
@@ -52,4 +54,6 @@ def build_registry() -> Registry:
         role_conflicts=list(ROLE_CONFLICTS),
         declaration_roles={"org_head"},
         check_parameters=check_overrides,
+        narrate=narrate,
+        describe_parameters=describe_parameters,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from engine.errors import Forbidden
 from engine.registry import SubjectSource
 
-from .handlers import names_to_vote
+from .forms.casedata import up_for_decision
 
 
 def _candidate(task: dict, case_data: dict) -> set[str] | None:
@@ -23,10 +23,8 @@ def _appointees(task: dict, case_data: dict) -> set[str] | None:
 
 
 def _to_vote(task: dict, case_data: dict) -> set[str] | None:
-    try:
-        return set(names_to_vote(case_data))
-    except (KeyError, TypeError):
-        return None
+    """Those this committee round votes on (a round always has someone: none means it cannot tell)."""
+    return set(up_for_decision(case_data)) or None
 
 
 # Where the people a task is about come from: the value of a task's `subject` property.
@@ -48,6 +46,11 @@ TEAM_FORMS = ("inspection",)  # forms naming a team (usernames), none of whom ma
 
 def related(declarations: list[dict], username: str) -> dict[str, str]:
     return {d["nominee"]: d["relation"] for d in declarations if d["username"] == username}
+
+
+def is_recused(declarations: list[dict], username: str, person: str) -> bool:
+    """Must `username` stay out of steps about `person`? (What forms use to leave them out.)"""
+    return person in related(declarations, username)
 
 
 def recusal_guard(*, case_data, task, actor, role, data, declarations) -> None:
