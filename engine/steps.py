@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from .actors import SYSTEM, Actor
@@ -191,7 +192,10 @@ def _where(exc) -> str:
 
 def _complete(command: Command, out: dict):
     def act(workflow):
-        task = workflow.get_task_from_id(UUID(command.task_id))
+        try:
+            task = workflow.get_task_from_id(UUID(command.task_id))  # also searches called processes
+        except TaskNotFoundException:  # the case moved on between reading the task row and the case
+            task = None  # (another step committed in between): a conflict, not a broken procedure
         if task is None or task.state != TaskState.READY:
             raise Conflict("the task is no longer ready (someone else completed it)",
                            message_zh="该任务已不再待办（可能已被他人办理）")

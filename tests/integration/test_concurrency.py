@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -54,6 +55,22 @@ def test_two_clerks_complete_the_same_task_at_once(ctx, monkeypatch):
         assert len(completed) == 1
         assert completed[0].data_in["decision"] == successes[0]["data"]["review"]["decision"]
         assert audit.verify(uow.session).ok
+
+
+def test_a_task_row_the_workflow_no_longer_holds_gives_a_conflict(ctx):
+    """On PostgreSQL a step reads the task rows, then the case: a step committed in between may have
+    moved the case past the task and compacted it out of the snapshot (seen in tests/faults with 12
+    racing clerks). That is a 409 like any lost race, not a broken procedure (422)."""
+    case = start_example(ctx)
+    review = task(case, "review")
+    with ctx.unit_of_work(write=True) as uow:  # a ready-task row for a task the snapshot does not hold
+        row = uow.session.get(CaseTask, review["id"])
+        gone = str(uuid.uuid4())
+        uow.session.add(CaseTask(**{**{c.key: getattr(row, c.key) for c in CaseTask.__table__.columns}, "id": gone}))
+        uow.commit()
+    with pytest.raises(Conflict):
+        cases.complete_task(ctx, gone, CLERK, {"decision": "approve"})
+    assert cases.get_case(ctx, case["id"])["last_seq"] == case["last_seq"]  # nothing was written
 
 
 def test_a_step_that_raises_midway_leaves_no_trace(ctx):
