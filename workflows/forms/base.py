@@ -21,6 +21,7 @@ from engine.errors import ValidationFailed
 from engine.registry import FormContext
 
 from .i18n import render
+from .labels import path_label
 
 _BASE_MESSAGES = {"required": "required", "null": "null", "validator_failed": "invalid"}
 
@@ -297,8 +298,9 @@ def _parse(message: str) -> tuple[str, dict]:
     return code, params
 
 
-def failure(title: tuple[str, str], problems: list[Problem], locale: str | None, form: str) -> ValidationFailed:
-    """The ValidationFailed of a form: per-field messages in `locale`, summaries in both languages."""
+def failure(form: Form, problems: list[Problem], locale: str | None) -> ValidationFailed:
+    """The ValidationFailed of a form: per-field messages in `locale` keyed by path, summaries in
+    both languages naming each field by its label."""
     by_path: dict[str, list[Problem]] = {}
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
@@ -307,10 +309,17 @@ def failure(title: tuple[str, str], problems: list[Problem], locale: str | None,
         texts = list(dict.fromkeys(render(p.code, p.params, lang) for p in by_path[path]))
         return ("; " if lang == "en" else "；").join(texts)
 
+    def named(path: str, lang: str) -> str:
+        text = joined(path, lang).rstrip(".") if lang == "en" else joined(path, lang)
+        if path == "_form":  # the form as a whole: no field to name
+            return text
+        return f"{path_label(form.schema(), path, lang == 'en')}{': ' if lang == 'en' else '：'}{text}"
+
     shown = list(by_path)[:10]
-    en = "; ".join(f"{path}: {joined(path, 'en').rstrip('.')}" for path in shown)
-    zh = "；".join(f"{path}：{joined(path, 'zh')}" for path in shown)
-    details = {"form": form, "errors": [
+    en = "; ".join(named(path, "en") for path in shown)
+    zh = "；".join(named(path, "zh") for path in shown)
+    title = form.title
+    details = {"form": form.name, "errors": [
         {"field": p.path, "code": p.code, "message": render(p.code, p.params, "en"),
          "message_zh": render(p.code, p.params, "zh")} for p in problems]}
     return ValidationFailed(
@@ -339,12 +348,12 @@ class Form:
         errors = Errors()
         if not isinstance(data, dict):
             errors.add("_form", "not_object")
-            raise failure(self.title, errors.items, ctx.locale, self.name)
+            raise failure(self, errors.items, ctx.locale)
         try:
             cleaned = self.schema().load(data)
         except ValidationError as exc:
             errors.add_marshmallow(exc.messages)
-            raise failure(self.title, errors.items, ctx.locale, self.name) from None
+            raise failure(self, errors.items, ctx.locale) from None
         if self.check is not None:
             try:
                 result = self.check(cleaned, ctx, errors)
@@ -353,5 +362,5 @@ class Form:
             else:
                 cleaned = cleaned if result is None else result
         if errors:
-            raise failure(self.title, errors.items, ctx.locale, self.name)
+            raise failure(self, errors.items, ctx.locale)
         return cleaned
