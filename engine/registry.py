@@ -47,6 +47,8 @@ class Registry:
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
     # check_parameters(overrides) -> {name: message}: a procedure parameter's values the domain refuses
     check_parameters: Callable[[dict], dict[str, str]] | None = None
+    # case data keys that name a case in lists and headings (e.g. the unit and the post), in order
+    headline: tuple[str, ...] = ()
 
     def service(self, name: str):
         """Decorator: `@registry.service("tally_recommendation")`."""

@@ -39,4 +39,5 @@ def build_registry() -> Registry:
         roles=set(TASK_ROLES),
         declaration_roles={"org_head"},
         check_parameters=check_overrides,
+        headline=("unit", "position"),  # 县教育局 · 副局长
     )

@@ -1,14 +1,6 @@
-// The case's procedure diagram with completed steps and the waiting ones highlighted.
-
-// Show the pool (process) holding the waiting step, or the first pool: a file holds several.
-function focus(canvas, registry, elementId) {
-  let pool = elementId && registry.get(elementId);
-  while (pool && pool.type !== 'bpmn:Participant') pool = pool.parent;
-  pool = pool || registry.filter((e) => e.type === 'bpmn:Participant')[0];
-  if (!pool) { canvas.zoom('fit-viewport'); return; }
-  canvas.viewbox({ x: pool.x - 20, y: pool.y - 20, width: pool.width + 40, height: pool.height + 40 });
-}
-
+// The case's procedure diagram: the path taken (elements passed, sequence flows taken) and the waiting
+// steps marked. It opens on the waiting step at a scale whose labels can be read; the whole diagram
+// is one click away ("Whole diagram"), and "Waiting step" comes back.
 (async () => {
   const box = document.getElementById('diagram');
   if (!box) return;
@@ -17,9 +9,44 @@ function focus(canvas, registry, elementId) {
   await viewer.importXML(state.xml);
   const canvas = viewer.get('canvas');
   const registry = viewer.get('elementRegistry');
-  for (const id of state.done) if (registry.get(id)) canvas.addMarker(id, 'done');
-  for (const id of state.current) if (registry.get(id)) canvas.addMarker(id, 'current');
-  focus(canvas, registry, state.current[0]);
-  window.caseDiagram = { viewer, state };
+  const shown = (ids) => ids.filter((id) => registry.get(id));
+  for (const id of shown(state.done)) canvas.addMarker(id, 'done');
+  for (const id of shown(state.flows)) canvas.addMarker(id, 'taken');
+  for (const id of shown(state.current)) canvas.addMarker(id, 'current');
+
+  // What to look at: the first waiting element of this diagram; a finished case, where it ended;
+  // else the last step recorded here.
+  const ends = shown(state.done).filter((id) => registry.get(id).type === 'bpmn:EndEvent');
+  const recorded = shown(state.steps.map((s) => s.element_id).filter(Boolean)).reverse();
+  const focusId = shown(state.current)[0] || ends[ends.length - 1] || recorded[0];
+
+  function showStep() {
+    const element = focusId && registry.get(focusId);
+    if (!element) { showWhole(); return; }
+    const scale = box.clientWidth < 600 ? 0.85 : 1; // the labels' own size: readable on a phone too
+    const width = box.clientWidth / scale;
+    const height = box.clientHeight / scale;
+    canvas.viewbox({ x: element.x + element.width / 2 - width / 2, y: element.y + element.height / 2 - height / 2,
+      width, height });
+  }
+  function showWhole() {
+    canvas.zoom('fit-viewport', 'auto');
+  }
+  const views = document.querySelector('.diagram-views');
+  const stepButton = document.getElementById('diagram-step');
+  const wholeButton = document.getElementById('diagram-whole');
+  function choose(whole) {
+    if (whole) showWhole(); else showStep();
+    stepButton.setAttribute('aria-pressed', String(!whole));
+    wholeButton.setAttribute('aria-pressed', String(whole));
+    box.dataset.view = whole ? 'whole' : 'step';
+  }
+  if (views) {
+    views.hidden = !focusId;
+    stepButton.addEventListener('click', () => choose(false));
+    wholeButton.addEventListener('click', () => choose(true));
+  }
+  choose(!focusId);
+  window.caseDiagram = { viewer, state, focusId, choose };
   box.dataset.ready = 'true';
 })();
