@@ -132,9 +132,9 @@ class _Walk:
 
 def passed(g: Graph, main: str, recorded: list[tuple[str, str | None]], waiting: list[tuple[str, str | None]], *,
            running: bool, outcome: str | None = None) -> dict:
-    """The elements passed (`done`), the flows taken and the elements waiting (`current`) of a case
-    that recorded `recorded` and waits at `waiting` (its ready tasks), each as [(element, its process)]
-    in order; `outcome`: the case ended with it."""
+    """The elements passed (`done`), the flows taken, the elements waiting (`current`) and the end event
+    reached (`end`) of a case that recorded `recorded` and waits at `waiting` (its ready tasks), each as
+    [(element, its process)] in order; `outcome`: the case ended with it."""
     walk = _Walk(g)
     for element, process in recorded:
         walk.step(element, process)
@@ -150,15 +150,17 @@ def passed(g: Graph, main: str, recorded: list[tuple[str, str | None]], waiting:
                     walk.done.add(end)
         elif running:
             current.append(call)  # the case waits inside the called process (a task or a timer there)
+    ended = None
     for end in (e for e, value in g.outcome.items() if outcome and value == outcome and g.process_of[e] == main):
         if walk.reach(end):
             walk.done.add(end)
-    return {"done": sorted(walk.done - set(current)), "flows": sorted(walk.flows), "current": current}
+            ended = end
+    return {"done": sorted(walk.done - set(current)), "flows": sorted(walk.flows), "current": current, "end": ended}
 
 
 def case_progress(ctx, case_id: int) -> dict:
     """A case's diagram (its version's main file) and where the case has been there:
-    {xml, done, flows, current, steps}."""
+    {xml, done, flows, current, end, steps}."""
     with ctx.unit_of_work() as uow:
         case = uow.session.get(Case, case_id)
         if case is None:

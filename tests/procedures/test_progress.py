@@ -67,7 +67,7 @@ def test_an_appointed_case_shows_the_whole_path_through_the_called_parts_and_the
     d.wait_for_timer()
     d.appoint()
     progress = case_progress(ctx, d.id)
-    assert progress["current"] == []
+    assert progress["current"] == [] and progress["end"] == "end_appointed"
     assert {"inspection_end", "decision_end", "publicity_period", "publicity_closed", "end_appointed"} <= set(
         progress["done"])
     assert {"flow_publicity_wait_publicity_period", "flow_publicity_period_check_reports",
