@@ -146,6 +146,11 @@
     return field(t.name, h('input', { id: 'prop-name', value: bo.name || '',
       onchange: (e) => apply(() => modeling.updateProperties(element, { name: e.target.value || undefined })) }));
   }
+  // The step's name in English (property name_en), shown on pages in English.
+  function nameEnField(element, bo) {
+    return field(t.name_en, h('input', { id: 'prop-name-en', value: getProperty(bo, 'name_en'), lang: 'en',
+      onchange: (e) => apply(() => setProperty(element, bo, 'name_en', e.target.value.trim())) }));
+  }
   function formField(element, bo) {
     const options = [{ value: '', label: t.no_form }, ...config.forms.map((f) => ({ value: f, label: f }))];
     return field(t.form, select('prop-form', options, getProperty(bo, 'form'),
@@ -219,18 +224,21 @@
       sidebar.replaceChildren(...header(t.lane, bo), nameField(element, bo), field(t.role, select('prop-role', options,
         laneRole(bo), (value) => apply(() => { setLaneRole(element, bo, value); render(); })), t.role_hint));
     } else if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) {
-      sidebar.replaceChildren(...header(t.user_task, bo), nameField(element, bo), formField(element, bo), laneNote(bo));
+      sidebar.replaceChildren(...header(t.user_task, bo), nameField(element, bo), nameEnField(element, bo), formField(element, bo),
+        laneNote(bo));
     } else if (is(bo, 'bpmn:StartEvent')) {
-      sidebar.replaceChildren(...header(t.start_event, bo), nameField(element, bo), formField(element, bo));
+      sidebar.replaceChildren(...header(t.start_event, bo), nameField(element, bo), nameEnField(element, bo), formField(element, bo));
     } else if (is(bo, 'bpmn:EndEvent')) {
       const input = h('input', { id: 'prop-outcome', list: 'outcomes', value: getProperty(bo, 'outcome'),
         onchange: (e) => apply(() => setProperty(element, bo, 'outcome', e.target.value.trim())) });
-      sidebar.replaceChildren(...header(t.end_event, bo), nameField(element, bo), field(t.outcome, input, t.outcome_hint),
+      sidebar.replaceChildren(...header(t.end_event, bo), nameField(element, bo), nameEnField(element, bo),
+        field(t.outcome, input, t.outcome_hint),
         h('datalist', { id: 'outcomes' }, config.outcomes.map((o) => h('option', { value: o }))));
     } else {
       const type = bo.$type.replace(/^bpmn:/, '');
       sidebar.replaceChildren(...header(`${t.element}: ${type}`, bo),
-        'name' in bo.$descriptor.propertiesByName ? nameField(element, bo) : '', h('p', { class: 'hint' }, t.nothing_of_ours));
+        ...('name' in bo.$descriptor.propertiesByName ? [nameField(element, bo), nameEnField(element, bo)]
+          : [h('p', { class: 'hint' }, t.nothing_of_ours)]));
     }
   }
   eventBus.on('selection.changed', ({ newSelection }) => {
