@@ -60,7 +60,7 @@ def main_process(root, stem: str):
 
 def lane_role(lane) -> str:
     """The role whose users do a lane's tasks: the lane's `role` property (its name is for people,
-    e.g. 干部科经办人); a diagram that has no such property names the role by the lane's name."""
+    in the diagram's language); a diagram without the property names the role by the lane's name."""
     return (properties(lane).get("role") or lane.get("name") or "").strip()
 
 

@@ -29,7 +29,7 @@ class SpecBundle:
 
 class LaneRoleParser(SpiffBpmnParser):
     """SpiffWorkflow's parser, with a task's lane being its lane's *role* (`bpmnxml.lane_role`): the
-    `role` property, else the lane's name, so a lane may carry a name for people (干部科经办人).
+    `role` property, else the lane's name, so a lane may carry a name for people.
     (SpiffWorkflow 3.2 indexes lanes by name in `_add_diagram_indexes`; the version is pinned.)"""
 
     def _add_diagram_indexes(self, bpmn):
