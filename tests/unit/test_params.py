@@ -35,6 +35,16 @@ def test_defaults_match_the_parameter_table():
         "probation_months": 12,
         "exam_weight": "0.4",
         "interview_weight": "0.6",
+        "min_work_years": "county_deputy=5,county_chief=5,bureau_deputy=5,bureau_chief=5",
+        "min_grassroots_years": "county_deputy=2,county_chief=2,bureau_deputy=2,bureau_chief=2",
+        "min_posts_below": "county_deputy=2,county_chief=2,bureau_deputy=2,bureau_chief=2",
+        "min_years_in_lower_post": "county_deputy=3,county_chief=2,bureau_deputy=3,bureau_chief=2",
+        "min_education": "county_deputy=college,county_chief=college,bureau_deputy=bachelor,bureau_chief=bachelor",
+        "training_within_years": "county_deputy=5,county_chief=5,bureau_deputy=5,bureau_chief=5",
+        "max_age": "",
+        "appraisal_years": 1,
+        "sanction_effect_months": "admonishment=6,party_warning=12,party_serious_warning=18,party_post_removal=24,"
+                                  "gov_warning=6,gov_demerit=12,gov_major_demerit=18,gov_demotion=24,gov_dismissal=24",
     }
 
 

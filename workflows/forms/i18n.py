@@ -241,6 +241,18 @@ CHOICES: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge_registry() -> None:
+    """The registry's codes and labels (workflows/registry/messages.py); existing entries win."""
+    from workflows.registry import messages
+
+    for table, extra in ((MESSAGES, messages.MESSAGES), (LABELS, messages.LABELS), (CHOICES, messages.CHOICES)):
+        for key, value in extra.items():
+            table.setdefault(key, value)
+
+
+_merge_registry()
+
+
 def is_english(locale: str | None) -> bool:
     return (locale or "zh-CN").lower().startswith("en")
 
