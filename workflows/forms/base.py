@@ -298,9 +298,10 @@ def _parse(message: str) -> tuple[str, dict]:
     return code, params
 
 
-def failure(form: Form, problems: list[Problem], locale: str | None) -> ValidationFailed:
+def failure(title: tuple[str, str], problems: list[Problem], locale: str | None, form: str,
+            schema: Schema | None = None) -> ValidationFailed:
     """The ValidationFailed of a form: per-field messages in `locale` keyed by path, summaries in
-    both languages naming each field by its label."""
+    both languages naming each field by its label in `schema` (else by its path)."""
     by_path: dict[str, list[Problem]] = {}
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
@@ -313,13 +314,13 @@ def failure(form: Form, problems: list[Problem], locale: str | None) -> Validati
         text = joined(path, lang).rstrip(".") if lang == "en" else joined(path, lang)
         if path == "_form":  # the form as a whole: no field to name
             return text
-        return f"{path_label(form.schema(), path, lang == 'en')}{': ' if lang == 'en' else '：'}{text}"
+        name = path_label(schema, path, lang == "en") if schema is not None else path
+        return f"{name}{': ' if lang == 'en' else '：'}{text}"
 
     shown = list(by_path)[:10]
     en = "; ".join(named(path, "en") for path in shown)
     zh = "；".join(named(path, "zh") for path in shown)
-    title = form.title
-    details = {"form": form.name, "errors": [
+    details = {"form": form, "errors": [
         {"field": p.path, "code": p.code, "message": render(p.code, p.params, "en"),
          "message_zh": render(p.code, p.params, "zh")} for p in problems]}
     return ValidationFailed(
@@ -348,12 +349,12 @@ class Form:
         errors = Errors()
         if not isinstance(data, dict):
             errors.add("_form", "not_object")
-            raise failure(self, errors.items, ctx.locale)
+            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema())
         try:
             cleaned = self.schema().load(data)
         except ValidationError as exc:
             errors.add_marshmallow(exc.messages)
-            raise failure(self, errors.items, ctx.locale) from None
+            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema()) from None
         if self.check is not None:
             try:
                 result = self.check(cleaned, ctx, errors)
@@ -362,5 +363,5 @@ class Form:
             else:
                 cleaned = cleaned if result is None else result
         if errors:
-            raise failure(self, errors.items, ctx.locale)
+            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema())
         return cleaned
