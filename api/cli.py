@@ -229,9 +229,10 @@ def audit_replay(case_id: int):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="write to this file (default: standard output)")
 @with_appcontext
 def audit_export(case_id: int, fmt: str, lang: str, output: str | None):
-    """Write a case's responsibility record (every step: who, role, when, entered, decided)."""
-    from engine.records import record_csv, responsibility_record
+    """Write a case's responsibility record (every step: who, role, when, entered, decided, in words)."""
+    from engine.records import responsibility_record
 
+    from .web.csvexport import record_csv
     from .web.pdf import record_pdf
 
     try:
@@ -241,7 +242,7 @@ def audit_export(case_id: int, fmt: str, lang: str, output: str | None):
     if fmt == "pdf":
         body = record_pdf(record, lang)
     else:
-        text = json.dumps(record, ensure_ascii=False, indent=1) if fmt == "json" else record_csv(record)
+        text = json.dumps(record, ensure_ascii=False, indent=1) if fmt == "json" else record_csv(record, lang)
         body = text.encode("utf-8")
     if output:
         Path(output).write_bytes(body)

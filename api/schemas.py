@@ -186,18 +186,43 @@ class Verify(Loose):
     problems = fields.List(fields.Dict())
 
 
+class AccountabilityEntry(Loose):
+    seq = fields.Integer(required=True)
+    at = fields.String(metadata={"description": "UTC, ISO 8601"})
+    user = fields.String()
+    display_name = fields.String(allow_none=True)
+    role = fields.String()
+    action = fields.String()
+    action_label = fields.String()
+    element_id = fields.String(allow_none=True)
+    step = fields.String(allow_none=True)
+    entered = fields.Dict(metadata={"description": "the event's data_in as recorded"})
+    decided = fields.Dict(metadata={"description": "the event's data_out as recorded"})
+    comment = fields.String(allow_none=True)
+    hash = fields.String()
+    narrative = fields.String(metadata={"description": "the event in words, in the caller's language"})
+
+
+class Parameter(Loose):
+    name = fields.String()
+    label = fields.String()
+    value = fields.String()
+
+
 class Accountability(Loose):
     case_id = fields.Integer()
     procedure = fields.String()
+    procedure_name = fields.String()
     version = fields.Integer()
     procedure_sha256 = fields.String()
     status = fields.String()
     outcome = fields.String(allow_none=True)
     parameters = fields.Dict()
+    parameter_list = fields.List(fields.Nested(Parameter), metadata={"description": "the parameters, labelled"})
     started_by = fields.String()
     started_at = fields.String()
     head_hash = fields.String()
-    entries = fields.List(fields.Dict())
+    entries = fields.List(fields.Nested(AccountabilityEntry))
 
 
 class Fired(Loose):

@@ -5,7 +5,7 @@ The engine calls these by the names a diagram uses; it never imports the domain 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,12 @@ Guard = Callable[..., None]
 # annotate(element_id, data) -> [(action, data_out)]: extra audit events a completed task implies,
 # e.g. an "override" event for each exception a form allowed
 Annotator = Callable[[str, dict], list[tuple[str, dict]]]
+# narrate(entry, locale, step_names) -> text: one audit event in people's words. `entry` is one entry of
+# engine.records.responsibility_record (action, element_id, step, entered, decided, comment); it must
+# depend on that event alone, so a reader's record can leave events out before they are told.
+Narrator = Callable[[dict, str, Mapping[str, str]], str]
+# describe_parameters(parameters, locale) -> [{"name", "label", "value"}]: a case's parameters, readable
+ParameterDescriber = Callable[[dict, str], list[dict]]
 
 
 @dataclass
@@ -47,6 +53,8 @@ class Registry:
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
     # check_parameters(overrides) -> {name: message}: a procedure parameter's values the domain refuses
     check_parameters: Callable[[dict], dict[str, str]] | None = None
+    narrate: Narrator | None = None
+    describe_parameters: ParameterDescriber | None = None
     # case data keys that name a case in lists and headings (e.g. the unit and the post), in order
     headline: tuple[str, ...] = ()
 

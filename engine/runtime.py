@@ -276,7 +276,8 @@ def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict) -> bool:
 def case_data(workflow: BpmnWorkflow) -> dict:
     """The case's data as shown: the latest task's data of the case and of each running called
     process (innermost last), plus every data object."""
-    data = dict(workflow.last_task.data) if workflow.last_task else {}
+    latest = _main_flow_task(workflow)
+    data = dict(latest.data) if latest else {}
     objects = dict(workflow.data.get("data_objects") or {})
     for sub in workflow.subprocesses.values():
         if not sub.completed and sub.last_task is not None:
@@ -285,3 +286,20 @@ def case_data(workflow: BpmnWorkflow) -> dict:
             objects.setdefault(name, value)
     data.update(objects)
     return data
+
+
+def _event_subprocess(task) -> bool:
+    """A task of an event subprocess: SpiffWorkflow hangs it off the process start (no flow leads to it)."""
+    spec = task.task_spec
+    return isinstance(spec, SubWorkflowTask) and [i.name for i in spec.inputs] == ["Start"]
+
+
+def _main_flow_task(workflow: BpmnWorkflow):
+    """The latest task, unless an event subprocess (a message caught at any time) ran last: its data
+    is only the process's start data, so the case's data is then where the main flow waits."""
+    last = workflow.last_task
+    if last is None or not _event_subprocess(last):
+        return last
+    waiting = [t for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+               if not _event_subprocess(t) and t.task_spec.name != "Start"]
+    return waiting[-1] if waiting else last

@@ -42,6 +42,16 @@ def list_users(ctx) -> list[User]:
         return list(uow.session.scalars(select(User).order_by(User.username)))
 
 
+def active_users(ctx, role: str | None = None) -> list[dict]:
+    """Active users (holding `role`, if given) by user name: `{username, display_name, roles}`.
+    Roles are a JSON list, so the filter runs here rather than in SQL; user lists are short."""
+    with ctx.unit_of_work() as uow:
+        rows = uow.session.execute(select(User.username, User.display_name, User.roles)
+                                   .where(User.active.is_(True)).order_by(User.username))
+        return [{"username": r.username, "display_name": r.display_name, "roles": sorted(r.roles)}
+                for r in rows if role is None or role in r.roles]
+
+
 def set_roles(ctx, username: str, roles: list[str], *, by: Actor, role: str = "admin") -> None:
     def apply(user: User):
         before = list(user.roles)

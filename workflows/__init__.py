@@ -27,6 +27,8 @@ DEMO_USERS = {
 def build_registry() -> Registry:
     from .forms import FORMS
     from .handlers import HANDLERS
+    from .labels import describe_parameters
+    from .narrative import narrate
     from .params import check_overrides
     from .policies import case_warnings, override_events, recusal_guard
 
@@ -39,5 +41,7 @@ def build_registry() -> Registry:
         roles=set(TASK_ROLES),
         declaration_roles={"org_head"},
         check_parameters=check_overrides,
+        narrate=narrate,
+        describe_parameters=describe_parameters,
         headline=("unit", "position"),  # 县教育局 · 副局长
     )

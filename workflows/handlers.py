@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from . import rules
 from .calendar import WorkingCalendar
+from .forms.casedata import up_for_decision
 from .params import int_param
 
 HANDLERS: dict = {}
@@ -74,12 +75,8 @@ def committee_tally(params, ctx):
     """One committee round. A repeated round votes on the deferred names (or, after a meeting without
     quorum, on the same names again); appointees accumulate over the rounds."""
     previous = ctx.data.get("decision") or {}
-    if previous.get("repeat"):
-        proposed = previous["deferred"] or previous["proposed"]
-    else:
-        proposed = ctx.data["deliberation"]["proposed"]
     gone = set(withdrawn(ctx.data))
-    proposed = [name for name in proposed if name not in gone]
+    proposed = [name for name in up_for_decision(ctx.data) if name not in gone]
     result = rules.committee_decision(params["meeting"], proposed, params["parameters"])
     appointees = list(previous.get("appointees", [])) + result["approved"]
     result.update(proposed=proposed, appointees=appointees, round=previous.get("round", 0) + 1)

@@ -22,6 +22,11 @@ def related(declarations: list[dict], username: str) -> dict[str, str]:
     return {d["nominee"]: d["relation"] for d in declarations if d["username"] == username}
 
 
+def is_recused(declarations: list[dict], username: str, person: str) -> bool:
+    """Must `username` stay out of steps about `person`? (What forms use to leave them out.)"""
+    return person in related(declarations, username)
+
+
 def recusal_guard(*, case_data, task, actor, role, data, declarations) -> None:
     subjects = subjects_of(task, case_data)
     if not subjects:

@@ -13,15 +13,17 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from engine import audit, cases
 from engine.errors import NotFound
-from engine.records import ACTION_LABELS, record_csv, responsibility_record
+from engine.records import ACTION_LABELS, responsibility_record
 from engine.replay import replay
 
+from .csvexport import record_csv
 from .helpers import ctx, lang
 from .users import requires
 
 bp = Blueprint("auditor", __name__, url_prefix="/audit")
 PER_PAGE = 25
 DONE_ACTIONS = ("task_completed", "service_task", "timer_fired")  # as the case page's diagram counts "done"
+INPUT_TOLD = ("case_started", "task_completed", "message_received")  # a person's input: told under "Inputs"
 EXPORTS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 
 
@@ -32,7 +34,7 @@ def register(app) -> None:
 
 
 def pretty(value) -> str:
-    """Entered / decided data for the page: readable JSON, empty when there is none."""
+    """Entered / decided data as recorded, for the "details" toggle: indented JSON, empty when none."""
     if value in (None, {}, []):
         return ""
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
@@ -97,8 +99,9 @@ def replay_page(case_id: int):
 
 
 def replay_steps(record: dict, report: dict) -> list[dict]:
-    """One entry per replayed step: who put what in, what the engine decided, whether it matched,
-    and which diagram elements are done once the step has run."""
+    """One entry per replayed step: who put what in, what the engine decided (both in words, the
+    recorded data behind a toggle), whether it matched, and which diagram elements are done once
+    the step has run."""
     entries = {e["seq"]: e for e in record["entries"]}
     zh = lang() != "en"
     problems: dict[int, list[str]] = {}
@@ -109,24 +112,29 @@ def replay_steps(record: dict, report: dict) -> list[dict]:
     steps, done = [], []
     for number, step in enumerate(report["steps"], 1):
         first = entries.get(step["seq"], {})
+        told = first.get("action") in INPUT_TOLD  # its words say what was entered; others are decisions
         decisions = []
         for decision in step.get("decisions") or [{"seq": step["seq"], "action": step["action"],
                                                    "element_id": step["element_id"], "data_out": first.get("decided")}]:
             entry = entries.get(decision["seq"], {})
             if decision["action"] in DONE_ACTIONS and decision["element_id"] and decision["element_id"] not in done:
                 done.append(decision["element_id"])
+            if told and decision["seq"] == step["seq"]:
+                continue
             decisions.append({"seq": decision["seq"], "element_id": decision["element_id"],
                               "step": entry.get("step") or decision["element_id"],
                               "action": entry.get("action_label") or
                               ACTION_LABELS.get(decision["action"], (decision["action"],) * 2)[0 if zh else 1],
-                              "text": pretty(decision.get("data_out"))})
+                              "narrative": entry.get("narrative") or "", "text": pretty(decision.get("data_out"))})
         steps.append({
-            "number": number, "seq": step["seq"], "last_seq": decisions[-1]["seq"] if decisions else step["seq"],
+            "number": number, "seq": step["seq"], "last_seq": step["decisions"][-1]["seq"] if step.get("decisions")
+            else step["seq"],
             "element_id": step["element_id"], "step": first.get("step") or step["element_id"],
             "action": first.get("action_label") or step["action"], "user": first.get("user") or step.get("actor"),
             "display_name": first.get("display_name") or "", "role": first.get("role") or "",
             "at": step.get("at") or first.get("at") or "", "comment": first.get("comment"),
-            "entered": pretty(first.get("entered")), "decisions": decisions, "note": bool(step.get("note")),
+            "narrative": first.get("narrative") if told else "", "entered": pretty(first.get("entered")),
+            "decisions": decisions, "note": bool(step.get("note")),
             "ok": step.get("ok", True) and step["seq"] not in problems, "problems": problems.get(step["seq"], []),
             "done": list(done),
         })
@@ -142,7 +150,7 @@ def export(case_id: int, fmt: str):
     if fmt == "json":
         body: str | bytes = current_app.json.dumps(record, indent=1)
     elif fmt == "csv":
-        body = "\ufeff" + record_csv(record)  # the BOM makes Excel read the UTF-8 Chinese correctly
+        body = "\ufeff" + record_csv(record, lang())  # the BOM makes Excel read the UTF-8 Chinese correctly
     else:
         from .pdf import record_pdf
 

@@ -5,22 +5,16 @@ from __future__ import annotations
 from flask_babel import get_locale
 
 from engine.procedures.names import step_names
+from engine.registry import FormContext
+from engine.users import active_users
 from workflows.forms import ALL
+from workflows.forms.choices import Offer, offer
+from workflows.labels import OUTCOME_LABELS, ROLE_LABELS
 
-ROLES = {
-    "clerk": ("干部科经办人", "Clerk"), "org_head": ("组织部负责人", "Head of department"),
-    "inspector": ("考察组成员", "Inspector"), "discipline": ("纪检监察", "Discipline"),
-    "committee_secretary": ("党委会议记录人", "Committee secretary"), "auditor": ("监督检查", "Auditor"),
-    "editor": ("流程设计", "BPMN editor"), "admin": ("系统管理员", "Administrator"), "system": ("系统", "System"),
-}
+from .users import actor
+
+ROLES, OUTCOMES = ROLE_LABELS, OUTCOME_LABELS  # the domain names them (workflows/labels.py)
 STATUSES = {"running": ("办理中", "running"), "completed": ("已办结", "completed"), "terminated": ("已终止", "terminated")}
-OUTCOMES = {
-    "appointed": ("已任职", "appointed"), "motion_rejected": ("动议未通过", "motion rejected"),
-    "recommendation_failed": ("推荐未产生人选", "recommendation failed"),
-    "no_qualified_candidate": ("无合格人选", "no qualified candidate"), "not_approved": ("未获通过", "not approved"),
-    "withdrawn_after_publicity": ("公示后不予任用", "withdrawn after publicity"),
-    "probation_failed": ("试用期不称职", "probation failed"), "terminated": ("已终止", "terminated"),
-}
 WARNINGS = {
     "calendar_unverified": ("公示期涉及工作日历未覆盖的年份，已按周末推算，请核对",
                             "the publicity period reaches a year the holiday calendar lacks; weekends were assumed"),
@@ -60,6 +54,16 @@ def ctx():
     from flask import current_app
 
     return current_app.extensions["cadreflow"]
+
+
+def offer_for(form: str | None, case: dict, prefill: dict | None = None, role: str = "-"):
+    """What the domain offers to choose from in `form` for this case (workflows/forms/choices.py),
+    with the active users from the engine for the fields that name users."""
+    if not form:
+        return Offer()
+    form_ctx = FormContext(case["id"], form, case["data"], prefill or {}, case["parameters"], actor(), role, lang())
+    return offer(form, form_ctx, users=lambda wanted: active_users(ctx(), wanted),
+                 declarations=case.get("declarations") or [])
 
 
 def lang() -> str:

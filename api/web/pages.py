@@ -15,8 +15,8 @@ from engine.storage.models import CaseTask
 from workflows.forms import FORM_NAMES, json_schema
 
 from .formrender import read_form, widgets
-from .helpers import case_headline, ctx, lang, named_tasks
-from .users import actor
+from .helpers import case_headline, ctx, lang, named_tasks, offer_for
+from .users import actor, requires
 
 bp = Blueprint("pages", __name__)
 
@@ -76,7 +76,7 @@ def start_case(procedure: str):
             flash(_("Case %(id)s started.", id=case["id"]), "ok")
             return redirect(url_for("pages.case_page", case_id=case["id"]))
     return render_template("form_page.html", title=schema["title"], subtitle=procedure,
-                           fields=widgets(schema, values, "case_start", {}), errors=errors,
+                           fields=widgets(schema, values, submitted=bool(values)), errors=errors,
                            action=url_for("pages.start_case", procedure=procedure), comment=None), \
         (422 if errors else 200)
 
@@ -94,26 +94,34 @@ def task_form(task_id: str):
     [task] = named_tasks([task], lambda t: case["version_id"])
     schema = json_schema(task["form"], lang()) if task["form"] in FORM_NAMES else {"properties": {}}
     hidden = set(task["prefill"]) & set(schema.get("properties", {}))
+    offer = offer_for(task["form"], case, task["prefill"], task["role"])
+    # one comment per step: the form's own `comment` where it has one, else the step's comment
+    step_comment = None if "comment" in schema.get("properties", {}) else request.form.get("_comment", "")
     values, errors, status = {}, {}, 200
     if request.method == "POST":
-        values = read_form(schema, request.form)
-        try:
-            result = cases.complete_task(ctx(), task_id, actor(), values, comment=request.form.get("_comment") or None,
-                                         locale=lang())
-        except ValidationFailed as exc:
-            errors, status = exc.fields, 422
-            flash(exc.localized(lang()), "error")
-        except (Forbidden, Conflict) as exc:
-            status = 403 if isinstance(exc, Forbidden) else 409
-            flash(exc.localized(lang()), "error")
-        else:
+        values = read_form(schema, request.form, offer)
+        result, errors, status = _attempt(lambda: cases.complete_task(
+            ctx(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
+        if result is not None:
             result["tasks"] = named_tasks(result["tasks"], lambda t: result["version_id"])
             return render_template("recorded.html", task=task, case=result, recorded=values)
-    return render_template("form_page.html", title=task["name"],
-                           subtitle=f"#{case['id']} {case_headline(case)}".strip(),
-                           fields=widgets(schema, values, task["form"], case["data"], hidden), errors=errors,
-                           action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
-                           case=case, task=task, comment=request.form.get("_comment", "")), status
+    return render_template("form_page.html", title=task["name"], subtitle=f"#{case['id']} {case_headline(case)}".strip(),
+                           fields=widgets(schema, values, offer, hidden, submitted=request.method == "POST"),
+                           errors=errors, action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
+                           facts=offer.facts, case=case, task=task, comment=step_comment), status
+
+
+def _attempt(step):
+    """Run the step a form submits: (its result, {}, 200), or (None, the messages by field, the HTTP
+    status) with the reason flashed."""
+    try:
+        return step(), {}, 200
+    except ValidationFailed as exc:
+        flash(exc.localized(lang()), "error")
+        return None, exc.fields, 422
+    except (Forbidden, Conflict) as exc:
+        flash(exc.localized(lang()), "error")
+        return None, {}, 403 if isinstance(exc, Forbidden) else 409
 
 
 @bp.get("/cases/<int:case_id>")
@@ -124,8 +132,41 @@ def case_page(case_id: int):
     except NotFound:
         abort(404)
     mine = {t["id"] for t in cases.list_tasks(ctx(), roles=set(actor().roles), case_id=case_id)}
+    declaring = offer_for("declaration", case).fields if case["status"] == "running" else {}
     case["tasks"] = named_tasks(case["tasks"], lambda t: case["version_id"])
-    return render_template("case.html", case=case, data=case["data"], my_tasks=mine, title=case_headline(case))
+    return render_template("case.html", case=case, data=case["data"], my_tasks=mine, declaring=declaring,
+                           title=case_headline(case))
+
+
+MESSAGES = ("withdraw", "publicity_report")  # what the web records on a case besides its steps
+MESSAGE_ROLES = ("clerk", "discipline")
+
+
+@bp.route("/cases/<int:case_id>/messages/<name>", methods=["GET", "POST"])
+@requires(*MESSAGE_ROLES)
+def message_form(case_id: int, name: str):
+    """A withdrawal or a report during publicity, as the REST API's POST /cases/{id}/messages takes it."""
+    role = next(r for r in MESSAGE_ROLES if actor().holds(r))
+    if name not in MESSAGES:
+        abort(404)
+    try:
+        case = cases.get_case(ctx(), case_id)
+    except NotFound:
+        abort(404)
+    schema = json_schema(name, lang())
+    offer = offer_for(name, case)
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = read_form(schema, request.form, offer)
+        result, errors, status = _attempt(lambda: cases.send_message(ctx(), case_id, name, values, actor(), role,
+                                                                     locale=lang()))
+        if result is not None:
+            flash(_("Recorded: %(step)s", step=schema["title"]), "ok")
+            return redirect(url_for("pages.case_page", case_id=case_id))
+    return render_template("form_page.html", title=schema["title"], subtitle=f"#{case_id} {case_headline(case)}".strip(),
+                           fields=widgets(schema, values, offer, submitted=request.method == "POST"), errors=errors,
+                           action=url_for("pages.message_form", case_id=case_id, name=name), case=case, comment=None), \
+        status
 
 
 @bp.get("/cases/<int:case_id>/diagram.json")

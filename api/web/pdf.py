@@ -1,55 +1,55 @@
-"""The responsibility record (纪实) as a PDF: A4 landscape, a title block and one table row per event.
+"""The responsibility record (纪实) as a PDF an auditor reads: A4, a title block (case, procedure and
+version, outcome), the case's parameters once, then each step as a paragraph — step, who in which
+role, Beijing time, the record in words, the comment — with its event hash small in the corner.
 
 Chinese is set in reportlab's built-in CID font STSong-Light, so no font file is shipped or needed
-(a PDF reader supplies the glyphs). Long entered/decided data is split over continuation rows, so a
-row never outgrows a page and nothing is cut off. Needs no Flask request: the CLI can call it too.
+(a PDF reader supplies the glyphs). Needs no Flask request: the CLI calls it too.
 """
 
 from __future__ import annotations
 
-import json
 from io import BytesIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .helpers import OUTCOMES, ROLES, STATUSES
+from workflows.labels import OUTCOME_LABELS, ROLE_LABELS, pick
+
+from ..timefmt import beijing
+from .helpers import STATUSES
 
 FONT = "STSong-Light"
-PAGE = landscape(A4)
-MARGIN = 12 * mm
-CHUNK = 700  # characters of JSON per table row; longer data continues on the next row
-SEP = "  |  "
+PAGE = A4
+MARGIN = 16 * mm
+WIDTH = PAGE[0] - 2 * MARGIN - 12  # the frame's own padding is 6 points a side
+MUTED = colors.HexColor("#59636e")
+LINE = colors.HexColor("#d0d7de")
+DOT = "・"  # U+30FB, full width: the CID font's CMap has no U+00B7, a reader would show a box
 
 TEXT = {
     "title": ("责任纪实", "Responsibility record"),
     "case": ("案件", "Case"),
     "procedure": ("流程", "Procedure"),
-    "version": ("版本", "version"),
-    "status": ("状态", "Status"),
-    "outcome": ("结果", "Outcome"),
+    "version": ("第 %s 版", "version %s"),
+    "outcome": ("状态与结果", "Status and outcome"),
     "started": ("启动", "Started"),
     "head": ("末事件哈希", "Head hash"),
     "sha": ("流程版本 sha256", "Procedure sha256"),
-    "entries": ("条记录", "entries"),
-    "times": ("时间均为 UTC", "times are UTC"),
-    "seq": ("序号", "Seq"),
-    "at": ("时间", "Time"),
-    "user": ("办理人", "User"),
-    "role": ("角色", "Role"),
-    "step": ("环节 / 动作", "Step / action"),
-    "entered": ("录入数据", "Entered"),
-    "decided": ("系统判定", "Decided"),
+    "entries": ("记录", "Entries"),
+    "count": ("%d 条；时间均为北京时间", "%d; times are Beijing time (UTC+8)"),
+    "parameters": ("流程参数（本案启动时）", "Procedure parameters (as the case started)"),
+    "steps": ("办理经过", "The steps"),
+    "comment": ("意见", "Comment"),
     "page": ("第 %d 页，共 %d 页", "Page %d of %d"),
-    "continued": ("（续）", "(continued)"),
-    "none": ("（无）", "(none)"),
+    "none": ("（无记录）", "(no entries)"),
 }
 
 
@@ -60,95 +60,39 @@ def _font() -> str:
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=font, fontSize=7.5, leading=9.5, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=14, wordWrap="CJK")
     return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=20, spaceAfter=4),
-        "meta": ParagraphStyle("meta", fontName=font, fontSize=9, leading=12),
-        "head": ParagraphStyle("head", parent=body, textColor=colors.white),
+        "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=24),
+        "subtitle": ParagraphStyle("subtitle", fontName=font, fontSize=12, leading=17, spaceAfter=6),
+        "h2": ParagraphStyle("h2", fontName=font, fontSize=11.5, leading=16, spaceBefore=10, spaceAfter=4),
+        "label": ParagraphStyle("label", parent=body, fontSize=8.5, leading=12, textColor=MUTED),
+        "value": ParagraphStyle("value", parent=body, fontSize=8.5, leading=12),
+        "step": ParagraphStyle("step", parent=body, fontSize=10.5, leading=14),
+        "when": ParagraphStyle("when", parent=body, fontSize=8.5, leading=14, alignment=TA_RIGHT, textColor=MUTED),
+        "who": ParagraphStyle("who", parent=body, fontSize=8.5, leading=12, textColor=MUTED),
         "body": body,
-        "data": ParagraphStyle("data", parent=body, fontSize=7, leading=8.6),
+        "comment": ParagraphStyle("comment", parent=body, leftIndent=8, textColor=colors.HexColor("#24292f")),
+        "hash": ParagraphStyle("hash", fontName="Courier", fontSize=5.5, leading=7, alignment=TA_RIGHT,
+                               textColor=colors.HexColor("#8c959f")),
     }
-
-
-def _compact(value) -> str:
-    if value in (None, {}, []):
-        return ""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _chunks(text: str) -> list[str]:
-    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
-
-
-def _when(at: str | None) -> str:
-    return (at or "")[:19].replace("T", " ")
-
-
-def _label(table: dict, key, zh: bool) -> str:
-    pair = table.get(key)
-    return (pair[0] if zh else pair[1]) if pair else (key or "")
 
 
 def record_pdf(record: dict, lang: str = "zh-CN") -> bytes:
     """The record from engine.records.responsibility_record as PDF bytes, labels in `lang`."""
-    zh = not lang.startswith("en")
+    english = lang.startswith("en")
+    st = _styles(_font())
 
     def t(key: str) -> str:
-        return TEXT[key][0 if zh else 1]
-
-    font = _font()
-    st = _styles(font)
+        return TEXT[key][1 if english else 0]
 
     def p(text, style="body") -> Paragraph:
         return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), st[style])
 
     entries = record.get("entries", [])
-    outcome = _label(OUTCOMES, record.get("outcome"), zh) or "—"
-    story = [
-        Paragraph(escape(f"{t('title')}{SEP}{t('case')} #{record['case_id']}"), st["title"]),
-        p(f"{t('procedure')}: {record.get('procedure')}{SEP}{t('version')} {record.get('version')}{SEP}"
-          f"{t('status')}: {_label(STATUSES, record.get('status'), zh)}{SEP}{t('outcome')}: {outcome}", "meta"),
-        p(f"{t('started')}: {record.get('started_by', '')} {_when(record.get('started_at'))} UTC{SEP}"
-          f"{len(entries)} {t('entries')}{SEP}{t('times')}", "meta"),
-        p(f"{t('head')}: {record.get('head_hash', '')}", "meta"),
-        p(f"{t('sha')}: {record.get('procedure_sha256', '')}", "meta"),
-        Spacer(1, 4 * mm),
-    ]
-
-    header = [p(t(k), "head") for k in ("seq", "at", "user", "role", "step", "entered", "decided")]
-    rows, shade = [header], []
+    story = [p(t("title"), "title"), p(f"{t('case')} #{record['case_id']}{_subject(entries, english)}", "subtitle"),
+             _facts(record, entries, english, t, p), *_parameters(record, t, p), p(t("steps"), "h2")]
     for entry in entries:
-        entered, decided = _chunks(_compact(entry.get("entered"))), _chunks(_compact(entry.get("decided")))
-        comment = entry.get("comment")
-        step = f"{entry.get('step') or ''}\n{entry.get('action_label') or entry.get('action')}"
-        if comment:
-            step += f"\n“{comment}”"
-        first = len(rows)
-        for i in range(max(len(entered), len(decided))):
-            if i == 0:
-                lead = [p(entry["seq"]), p(_when(entry.get("at"))),
-                        p(f"{entry.get('display_name') or ''}\n{entry.get('user') or ''}"),
-                        p(_label(ROLES, entry.get("role"), zh)), p(step)]
-            else:
-                lead = [p(entry["seq"]), p(t("continued")), p(""), p(""), p("")]
-            rows.append(lead + [p(entered[i] if i < len(entered) else "", "data"),
-                                p(decided[i] if i < len(decided) else "", "data")])
-        if entry["seq"] % 2 == 0:
-            shade.append(("BACKGROUND", (0, first), (-1, len(rows) - 1), colors.HexColor("#f3f5f7")))
-
-    width = PAGE[0] - 2 * MARGIN
-    fixed = [11 * mm, 24 * mm, 28 * mm, 21 * mm, 34 * mm]
-    rest = (width - sum(fixed)) / 2
-    table = LongTable(rows, colWidths=fixed + [rest, rest], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#0b5cad")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d0d7de")),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        *shade,
-    ]))
-    story.append(table)
+        story.append(KeepTogether(_step(entry, english, t, p)))
     if not entries:
         story.append(p(t("none")))
 
@@ -156,9 +100,83 @@ def record_pdf(record: dict, lang: str = "zh-CN") -> bytes:
     doc = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=MARGIN + 3 * mm, title=f"{TEXT['title'][1]} #{record['case_id']}",
                             author="cadreflow")
-    footer = (font, t("page"), f"#{record['case_id']} {record.get('procedure')}{SEP}{record.get('head_hash', '')[:16]}")
+    footer = (FONT, t("page"), f"#{record['case_id']} {record.get('procedure')}  {(record.get('head_hash') or '')[:16]}")
     doc.build(story, canvasmaker=lambda *a, **kw: _NumberedCanvas(*a, footer=footer, **kw))
     return buffer.getvalue()
+
+
+def _subject(entries: list[dict], english: bool) -> str:
+    """What the case fills, from its start: `・区发改委主任（区发改委）`."""
+    started = next((e for e in entries if e.get("action") == "case_started"), None)
+    data = (started or {}).get("entered") or {}
+    position, unit = data.get("position"), data.get("unit")
+    if not position:
+        return ""
+    return f"{DOT}{position}" + ((f" ({unit})" if english else f"（{unit}）") if unit else "")
+
+
+def _facts(record: dict, entries: list[dict], english: bool, t, p) -> Table:
+    status = pick(STATUSES.get(record.get("status")), english, record.get("status") or "")
+    outcome = pick(OUTCOME_LABELS.get(record.get("outcome")), english, record.get("outcome") or "")
+    procedure = record.get("procedure_name") or record.get("procedure")
+    started = next((e for e in entries if e.get("action") == "case_started"), {})
+    rows = [
+        (t("procedure"), f"{procedure}（{record.get('procedure')}，{t('version') % record.get('version')}）"
+         if not english else f"{procedure} ({record.get('procedure')}, {t('version') % record.get('version')})"),
+        (t("outcome"), DOT.join(x for x in (status, outcome) if x)),
+        (t("started"), "  ".join(x for x in (started.get("display_name"), record.get("started_by"),
+                                              beijing(record.get("started_at"), seconds=True)) if x)),
+        (t("entries"), t("count") % len(entries)),
+        (t("sha"), record.get("procedure_sha256")),
+        (t("head"), record.get("head_hash")),
+    ]
+    table = Table([[p(k, "label"), p(v, "value")] for k, v in rows], colWidths=[32 * mm, WIDTH - 32 * mm])
+    table.setStyle(_GRID)
+    return table
+
+
+def _parameters(record: dict, t, p) -> list:
+    """Each parameter once, labelled, two to a row."""
+    items = record.get("parameter_list") or [{"label": k, "value": v} for k, v in (record.get("parameters") or {}).items()]
+    if not items:
+        return []
+    cells = [[p(i["label"], "label"), p(i["value"], "value")] for i in items]
+    rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else [p(""), p("")]) for i in range(0, len(cells), 2)]
+    half = WIDTH / 2
+    table = Table(rows, colWidths=[half - 24 * mm, 24 * mm] * 2)
+    table.setStyle(_GRID)
+    return [p(t("parameters"), "h2"), table]
+
+
+def _step(entry: dict, english: bool, t, p) -> list:
+    role = pick(ROLE_LABELS.get(entry.get("role")), english, entry.get("role") or "")
+    who = entry.get("display_name") or entry.get("user") or ""
+    if entry.get("role") == "system":  # the engine itself: its role says who
+        who = ""
+    elif entry.get("user") and entry["user"] not in who:
+        who += f" ({entry['user']})" if english else f"（{entry['user']}）"
+    title = DOT.join(x for x in (entry.get("step"), entry.get("action_label") or entry.get("action")) if x)
+    head = Table([[p(f"#{entry['seq']}  {title}", "step"), p(beijing(entry.get("at"), seconds=True), "when")]],
+                 colWidths=[WIDTH - 40 * mm, 40 * mm])
+    head.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                              ("LINEABOVE", (0, 0), (-1, 0), 0.4, LINE), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    parts = [Spacer(1, 3 * mm), head, p(DOT.join(x for x in (who, role) if x), "who")]
+    narrative, comment = entry.get("narrative") or "", entry.get("comment")
+    if narrative:
+        parts.append(p(narrative))
+    if comment and comment not in narrative:
+        parts.append(p(f"{t('comment')}{': ' if english else '：'}{comment}", "comment"))
+    parts.append(p(entry.get("hash"), "hash"))
+    return parts
+
+
+_GRID = TableStyle([
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE),
+    ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+])
 
 
 class _NumberedCanvas(Canvas):
@@ -179,7 +197,7 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             self.saveState()
             self.setFont(font, 8)
-            self.setFillColor(colors.HexColor("#59636e"))
+            self.setFillColor(MUTED)
             self.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, pattern % (number, len(self._pages)))
             self.drawString(MARGIN, MARGIN / 2, label)
             self.restoreState()

@@ -29,6 +29,17 @@ def test_appointed_over_http(http):
     assert events[0]["action"] == "case_started" and events[-1]["data_out"]["outcome"] == "appointed"
     record = http.call("GET", f"/api/v1/cases/{d.id}/accountability", "auditor1")
     assert ("secretary1", "committee_secretary") in {(e["user"], e["role"]) for e in record["entries"]}
+    # the data fields stay as they were, each entry gains the event in words, in the caller's language
+    assert [(e["seq"], e["entered"], e["decided"]) for e in record["entries"]] == [
+        (e["seq"], e["data_in"], e["data_out"]) for e in events]
+    tally = next(e for e in record["entries"] if e["element_id"] == "tally_recommendation")
+    assert "王五10票（33.3%），第3名——低于半数，不列为考察对象（第19条）" in tally["narrative"]
+    assert all(e["narrative"] and "{" not in e["narrative"] for e in record["entries"])
+    assert record["procedure_name"] == "党政领导干部选拔任用（民主推荐）"
+    assert {"name": "exclusion_share", "label": "得票低于此比例不列为考察对象", "value": "1/2"} in record["parameter_list"]
+    english = http.call("GET", f"/api/v1/cases/{d.id}/accountability", "auditor1", headers={"Accept-Language": "en"})
+    tally = next(e for e in english["entries"] if e["element_id"] == "tally_recommendation")
+    assert "王五 10 votes (33.3%), rank 3 — below one half, not a candidate for inspection (art. 19)" in tally["narrative"]
 
 
 @pytest.mark.parametrize("outcome", ["motion_rejected", "recommendation_failed", "no_qualified_candidate",

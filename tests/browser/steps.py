@@ -30,3 +30,12 @@ def open_task(page, base: str, title: str) -> None:
 def submit(page) -> None:
     page.locator("form.step-form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
+
+
+def choice(page, field: str, value: str):
+    """The row of one option in a list to tick (`candidates`, `team`, `proposed` ...)."""
+    return page.locator(f'fieldset[data-path="{field}"] .choice[data-value="{value}"]')
+
+
+def tick(page, field: str, value: str, on: bool = True) -> None:
+    choice(page, field, value).locator(".pick input").set_checked(on)

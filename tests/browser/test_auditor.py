@@ -68,7 +68,7 @@ def test_auditor_steps_through_a_replay_and_downloads_the_record(live, login):
     assert label.inner_text() == f"步骤 5 / {STEPS}"
     done, current = markers(page)
     assert current == ["talk_recommendation"] and "committee_decision" not in done and "nominate" in done
-    assert "谈话调研推荐" in page.inner_text("#step-5") and "interviewed" in page.inner_text("#step-5")
+    assert "谈话调研推荐" in page.inner_text("#step-5") and "谈话12人" in page.inner_text("#step-5")
     shot(page, "auditor-replay-desktop")
 
     page.click(f"a[href$='/audit/cases/{case_id}']")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from api import engine_context
 from engine import cases, timers
 from tests.browser.conftest import PHONE, no_horizontal_scroll, shot
-from tests.browser.steps import fill_form, open_task, submit
+from tests.browser.steps import fill_form, open_task, submit, tick
 
 NOMINEES = [("张三", "男"), ("李四", "女"), ("王五", "男")]
 
@@ -48,14 +48,17 @@ def test_a_case_from_motion_to_appointment_through_the_forms(live, login):
     submit(clerk)
 
     open_task(head, base, "确定考察对象")
-    fill_form(head, {"candidates.0": "张三", "candidates.1": "李四", "comment": "差额考察"})
+    tick(head, "candidates", "张三")
+    tick(head, "candidates", "李四")
+    fill_form(head, {"comment": "差额考察"})
     submit(head)
 
     inspector = login("inspector1")
     discipline = login("discipline1")
     for name in ("张三", "李四"):
         open_task(inspector, base, f"考察 — {name}")
-        fill_form(inspector, {"team.0": "inspector1", "team.1": "inspector2", "leader": "inspector1",
+        tick(inspector, "team", "inspector2")  # inspector1, the submitting user, is ticked already
+        fill_form(inspector, {"leader": "inspector1",
                               "archive_review": "pass", "personal_matters": "pass", "petition_check": "none",
                               "evaluation.excellent": 20, "evaluation.competent": 8,
                               "evaluation.basically_competent": 1, "evaluation.incompetent": 1,
@@ -68,7 +71,8 @@ def test_a_case_from_motion_to_appointment_through_the_forms(live, login):
         submit(discipline)
 
     open_task(head, base, "酝酿")
-    fill_form(head, {"proposed.0": "张三", "consulted.0": "区委书记"})
+    tick(head, "proposed", "张三")
+    fill_form(head, {"consulted.0": "区委书记"})
     submit(head)
 
     secretary = login("secretary1")

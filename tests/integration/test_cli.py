@@ -43,7 +43,7 @@ def test_operator_commands_from_empty_database_to_verified_trail(app, tmp_path):
     result = invoke(app, "audit", "replay", str(case["id"]))
     assert result.exit_code == 0 and "task_completed" in result.output
     csv_out = invoke(app, "audit", "export", str(case["id"]), "--format", "csv").output
-    assert csv_out.splitlines()[0].startswith("seq,at,user,display_name,role,action")
+    assert csv_out.splitlines()[0].startswith("序号,时间（北京时间）,办理人,用户名,角色,动作")
     assert len(csv_out.splitlines()) == 1 + 2
     pdf = tmp_path / "record.pdf"
     invoke(app, "audit", "export", str(case["id"]), "--format", "pdf", "-o", str(pdf))

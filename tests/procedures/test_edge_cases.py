@@ -272,3 +272,22 @@ def test_a_candidate_who_withdraws_leaves_the_later_steps(ctx):
     assert d.case["data"]["withdrawals"][0]["name"] == "李四"
     d.deliberate(["张三"])
     assert replay(ctx, d.id).ok
+
+
+def test_after_a_withdrawal_the_case_still_shows_what_it_knows_and_takes_another(ctx):
+    """A withdrawal is caught by an event subprocess, whose data is only the start data: the case's
+    data stays where the main flow stands (the tally, the nominees), so a second withdrawal is checked
+    against the nominees instead of being refused for want of them."""
+    d = Driver(ctx)
+    d.to_confirm()
+    after = cases.send_message(ctx, d.id, "withdraw", {"name": "王五", "reason": "个人原因"}, CLERK, "clerk")
+    assert {"nominate", "tally", "talk_recommendation"} <= set(after["data"])
+    assert [w["name"] for w in after["data"]["withdrawals"]] == ["王五"]
+    again = cases.send_message(ctx, d.id, "withdraw", {"name": "李四", "reason": "工作调动"}, CLERK, "clerk")
+    assert [w["name"] for w in again["data"]["withdrawals"]] == ["王五", "李四"] and "tally" in again["data"]
+    with pytest.raises(ValidationFailed) as refused:
+        cases.send_message(ctx, d.id, "withdraw", {"name": "李四", "reason": "再次"}, CLERK, "clerk")
+    assert "李四 已经退出" in refused.value.fields["name"]
+    d.refresh()
+    d.confirm(["张三"], single_candidate_reason="其余被提名人已退出或得票未过半数")
+    assert replay(ctx, d.id).ok

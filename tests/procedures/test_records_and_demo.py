@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from api import create_app, engine_context
+from api.web.csvexport import record_csv
 from engine import cases, reference
-from engine.records import record_csv, responsibility_record
+from engine.records import responsibility_record
 from tests.conftest import IN_CI
 from workflows.demo import BPMN, HEAD, Driver, user
 
@@ -41,7 +42,7 @@ def test_the_record_names_who_did_each_step_and_what_the_engine_decided(ctx):
     assert (override["user"], override["role"], override["decided"]["justification"]) == ("orghead1", "org_head", reason)
     assert record["outcome"] is None and record["procedure"] == "cadre_selection" and record["version"] == 1
     rows = record_csv(record).splitlines()
-    assert rows[0].startswith("seq,at,user") and len(rows) == 1 + len(record["entries"])
+    assert rows[0].startswith("序号,时间（北京时间）,办理人") and len(rows) == 1 + len(record["entries"])
 
 
 def test_demo_leaves_cases_at_different_steps(ctx):

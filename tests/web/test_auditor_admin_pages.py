@@ -22,6 +22,7 @@ from engine.users import create_user
 from tests.conftest import START
 from workflows import DEMO_USERS, ROLES
 from workflows.demo import Driver, deploy
+from workflows.narrative import narrate
 
 
 @pytest.fixture
@@ -215,7 +216,7 @@ def test_exports(app, appointed):
     assert as_csv.status_code == 200 and as_csv.content_type == "text/csv; charset=utf-8"
     assert as_csv.headers["Content-Disposition"] == f"attachment; filename=case-{appointed}-record.csv"
     rows = list(csv.reader(io.StringIO(as_csv.data.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["seq", "at", "user", "display_name", "role"]
+    assert rows[0][:5] == ["序号", "时间（北京时间）", "办理人", "用户名", "角色"]
     assert len(rows) == 1 + len(record["entries"]) == 22
     assert [int(r[0]) for r in rows[1:]] == list(range(1, 22))
 
@@ -228,10 +229,11 @@ def test_exports(app, appointed):
 
 
 def entry(seq: int, data: dict | None = None) -> dict:
+    data = data or {"comment": "同意"}
     return {"seq": seq, "at": "2026-03-02T01:00:00.000000Z", "user": "clerk1", "display_name": "干部科经办人",
             "role": "clerk", "action": "task_completed", "action_label": "办理", "element_id": "nominate",
-            "step": "提名", "entered": data or {"comment": "同意"}, "decided": {"ready": ["next"]},
-            "comment": None, "hash": "ab" * 32}
+            "step": "提名", "entered": data, "decided": {"ready": ["next"]}, "comment": None, "hash": "ab" * 32,
+            "narrative": narrate({"action": "task_completed", "element_id": "other", "entered": data})}
 
 
 def test_pdf_pages_grow_with_the_entries_and_long_data_is_kept():
@@ -245,7 +247,7 @@ def test_pdf_pages_grow_with_the_entries_and_long_data_is_kept():
     assert 3 <= pdf_pages(many) <= 8  # roughly one page per 20 entries
     huge = {"nominees": [{"name": f"候选人{i}", "unit": "区发改委" * 5} for i in range(400)]}  # taller than a page
     long = record_pdf({**record, "entries": [entry(1, huge), entry(2)]}, "zh-CN")
-    assert pdf_pages(long) >= 2  # split over continuation rows instead of failing or cutting it off
+    assert pdf_pages(long) >= 2  # the step's paragraph goes on over the page instead of failing or being cut off
     assert record_pdf({**record, "entries": []}, "en").startswith(b"%PDF")
 
 

@@ -44,13 +44,19 @@ def ratio_parameter(ctx: FormContext, name: str) -> Fraction:
 
 
 def names_in(items: Iterable | None) -> list[str]:
-    """Names from a list of names or of objects with a `name`."""
+    """Names from a list of names or of objects with a `name` (anything else: none)."""
     out = []
-    for item in items or []:
+    for item in items if isinstance(items, list | tuple) else []:
         name = item.get("name") if isinstance(item, Mapping) else item
         if isinstance(name, str) and name.strip():
             out.append(name.strip())
     return out
+
+
+def section(data: Mapping, key: str) -> Mapping:
+    """One step's record in the case data; empty when missing or not an object."""
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else {}
 
 
 def post_count(ctx: FormContext) -> int:
@@ -58,15 +64,15 @@ def post_count(ctx: FormContext) -> int:
     data = ctx.case_data or {}
     value = data.get("post_count")
     if value is None:
-        value = (data.get("announcement") or {}).get("post_count", 1)
+        value = section(data, "announcement").get("post_count", 1)
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else 1
 
 
 def nominee_names(ctx: FormContext) -> list[str]:
     """The nominees (standard procedure) or, failing that, the applicants (competitive)."""
     data = ctx.case_data or {}
-    found = names_in((data.get("nominate") or {}).get("nominees"))
-    return found or names_in((data.get("registration") or {}).get("applicants"))
+    found = names_in(section(data, "nominate").get("nominees"))
+    return found or names_in(section(data, "registration").get("applicants"))
 
 
 def withdrawn_names(ctx: FormContext) -> set[str]:
@@ -74,10 +80,20 @@ def withdrawn_names(ctx: FormContext) -> set[str]:
     tally's `withdrawn` flags."""
     data = ctx.case_data or {}
     found = set(names_in(data.get("withdrawn"))) | set(names_in(data.get("withdrawals")))
-    for entry in (data.get("tally") or {}).get("nominees") or []:
+    for entry in section(data, "tally").get("nominees") or []:
         if isinstance(entry, Mapping) and entry.get("withdrawn"):
             found.update(names_in([entry]))
     return found
+
+
+def up_for_decision(case_data: Mapping) -> list[str]:
+    """Whom the committee votes on next: after a round to repeat, the names it deferred (or, after a
+    meeting without quorum, that round's names again); else the deliberation's proposal. The
+    committee tally, its form and the form's rows all ask this one function."""
+    decision = section(case_data, "decision")
+    if decision.get("repeat") or decision.get("deferred"):
+        return names_in(decision.get("deferred") or decision.get("proposed"))
+    return names_in(section(case_data, "deliberation").get("proposed"))
 
 
 def text_length(value: str) -> int:

@@ -22,7 +22,7 @@ from .base import (
     names,
     text,
 )
-from .casedata import int_parameter, names_in, post_count, text_length, withdrawn_names
+from .casedata import int_parameter, names_in, post_count, text_length, up_for_decision, withdrawn_names
 
 # --- 7. inspection and 8. integrity_opinion (one per candidate) ----------------------------------------------
 
@@ -162,8 +162,7 @@ def check_committee_decision(data: dict, ctx: FormContext, errors: Errors) -> No
     if data["principal_spoke_last"] is not True:
         errors.add("principal_spoke_last", "principal_last")
     withdrawn = withdrawn_names(ctx)
-    proposal = (ctx.case_data or {}).get("deliberation") or {}
-    up = deferred_names(ctx) or names_in(proposal.get("proposed") if isinstance(proposal, Mapping) else None)
+    up = up_for_decision(ctx.case_data or {})
     if not up:
         raise Refuse("_form", "missing_case_data", what="the proposal")
     up = [name for name in up if name not in withdrawn]

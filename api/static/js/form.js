@@ -13,3 +13,22 @@ document.addEventListener('click', (event) => {
   const remove = event.target.closest('.remove-row');
   if (remove) remove.closest('.row').remove();
 });
+
+// In a list to tick, the text an option needs (an override's justification, a rejection's reason)
+// shows only when it applies; a hidden one is disabled so it is not submitted. Without this script
+// every such text stays visible and the server ignores the blank ones.
+function syncReason(choice, focus) {
+  const box = choice.querySelector('.pick input[type=checkbox]');
+  const reason = choice.querySelector('.reason');
+  if (!box || !reason) return;
+  const show = reason.dataset.when === 'unchecked' ? !box.checked : box.checked;
+  reason.hidden = !show;
+  reason.querySelectorAll('input, textarea').forEach((field) => { field.disabled = !show; });
+  if (show && focus) reason.querySelector('textarea')?.focus();
+}
+
+document.querySelectorAll('.choice').forEach((choice) => syncReason(choice, false));
+document.addEventListener('change', (event) => {
+  const choice = event.target.closest('.choice');
+  if (choice && event.target.matches('.pick input')) syncReason(choice, true);
+});
