@@ -127,10 +127,14 @@ def worker(interval: float):
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--interval", default=3.0, help="seconds between timer passes")
+@click.option("--threads", default=4, help="threads serving requests")
 @with_appcontext
-def run(host: str, port: int, interval: float):
-    """Serve the application with the timer worker in the same process (embedded mode)."""
-    from werkzeug.serving import run_simple
+def run(host: str, port: int, interval: float, threads: int):
+    """Serve the application with the timer worker in the same process (embedded mode).
+
+    waitress is a production WSGI server that serves from threads of one process, so the timer
+    worker is simply one more thread beside it (README: "Why waitress")."""
+    from waitress import serve
 
     from .keys import KeyProblem, instance_key
 
@@ -146,7 +150,7 @@ def run(host: str, port: int, interval: float):
                               daemon=True, name="timer-worker")
     thread.start()
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        serve(app, host=host, port=port, threads=threads)
     finally:
         stop.set()
 

@@ -141,6 +141,8 @@ class CaseSummary(Loose):
     started_by = fields.String()
     started_at = fields.String()
     updated_at = fields.String()
+    headline = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
+                           metadata={"description": "what names the case in lists, e.g. {unit, position}"})
 
 
 class CaseOut(CaseSummary):

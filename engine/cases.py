@@ -324,15 +324,21 @@ def list_cases(ctx, *, status: str | None = None, procedure: str | None = None, 
         if (page - 1) * per_page >= total:  # past the last page (also an offset too large for the database)
             return [], total
         rows = uow.session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page))
-        return [case_summary(c) for c in rows], total
+        return [case_summary(c, ctx.registry.headline) for c in rows], total
 
 
-def case_summary(case: Case) -> dict:
+def case_summary(case: Case, headline: tuple[str, ...] = ()) -> dict:
+    """A case in a list; `headline`: the case data keys that name it (Registry.headline)."""
     return {
         "id": case.id, "procedure": case.procedure_key, "version": case.procedure_version, "status": case.status,
         "outcome": case.outcome, "warnings": case.warnings, "started_by": case.started_by,
         "started_at": audit.iso(case.started_at), "updated_at": audit.iso(case.updated_at),
+        "headline": {key: _text((case.data or {}).get(key)) for key in headline},
     }
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def case_dict(case: Case, tasks: list[CaseTask]) -> dict:

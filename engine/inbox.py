@@ -100,12 +100,16 @@ def inbox_page(ctx, *, roles: Iterable[str] | None, case_id: int | None = None, 
 
 
 def case_heads(ctx, case_ids: Iterable[int]) -> dict[int, dict]:
-    """What an inbox shows about the cases of its page: procedure, version, status, next time limit."""
+    """What an inbox shows about the cases of its page: procedure, version, status, next time limit,
+    and the headline (the registry's `headline` keys of the case data, read in SQL, not the whole data)."""
     ids = sorted(set(case_ids))
     if not ids:
         return {}
+    keys = ctx.registry.headline
     with ctx.unit_of_work() as uow:
-        rows = uow.session.execute(select(Case.id, Case.procedure_key, Case.procedure_version, Case.status,
-                                          Case.next_due_at).where(Case.id.in_(ids)))
-        return {r.id: {"id": r.id, "procedure": r.procedure_key, "version": r.procedure_version, "status": r.status,
-                       "next_due_at": iso(r.next_due_at) if r.next_due_at else None} for r in rows}
+        rows = uow.session.execute(select(Case.id, Case.procedure_key, Case.procedure_version, Case.version_id,
+                                          Case.status, Case.next_due_at,
+                                          *(Case.data[key].as_string() for key in keys)).where(Case.id.in_(ids)))
+        return {r[0]: {"id": r[0], "procedure": r[1], "version": r[2], "version_id": r[3], "status": r[4],
+                       "next_due_at": iso(r[5]) if r[5] else None, "headline": dict(zip(keys, r[6:], strict=True))}
+                for r in rows}

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from . import audit
 from .errors import NotFound
 from .hashing import iso
+from .procedures.names import element_names
 from .registry import Registry
 from .storage.models import Case, ProcedureVersion
 
@@ -28,14 +29,12 @@ ACTION_LABELS = {
 }
 
 
-def step_names(ctx, session, version_id: int) -> dict[str, str]:
+def step_names(ctx, session, version_id: int, locale: str = "zh-CN") -> dict[str, str]:
+    """Each element's name in `locale` where the diagram has one (`name_en`), else the diagram's."""
     bundle = ctx.specs.get(session, version_id)
-    names = {}
-    for spec in [bundle.spec, *bundle.subprocess_specs.values()]:
-        names.setdefault(spec.name, getattr(spec, "description", None) or spec.name)  # "case started" names it
-        for task_spec in spec.task_specs.values():
-            if getattr(task_spec, "bpmn_id", None):
-                names[task_spec.bpmn_id] = task_spec.bpmn_name or task_spec.bpmn_id
+    names = element_names(bundle)  # a process by its name: "case started" names it
+    if locale.startswith("en"):
+        names.update(element_names(bundle, "en"))
     return names
 
 
@@ -46,7 +45,7 @@ def responsibility_record(ctx, case_id: int, locale: str = "zh-CN") -> dict:
         if case is None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
         version = uow.session.get(ProcedureVersion, case.version_id)
-        names = step_names(ctx, uow.session, case.version_id)
+        names = step_names(ctx, uow.session, case.version_id, locale)
         events = audit.events_of(uow.session, audit.case_stream(case_id))
     entries = []
     for e in events:

@@ -81,6 +81,8 @@ class Registry:
     check_parameters: Callable[[dict], dict[str, str]] | None = None
     narrate: Narrator | None = None
     describe_parameters: ParameterDescriber | None = None
+    # case data keys that name a case in lists and headings (e.g. the unit and the post), in order
+    headline: tuple[str, ...] = ()
 
     def service(self, name: str):
         """Decorator: `@registry.service("tally_recommendation")`."""

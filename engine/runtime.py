@@ -128,7 +128,7 @@ MAX_ENGINE_ROUNDS = 100
 
 def run_engine(workflow: BpmnWorkflow) -> None:
     """Run engine tasks until only user tasks and waits remain. SpiffWorkflow refreshes timers at the
-    end of `do_engine_steps`, and a timer already due (e.g. a period that ended before the step was
+    end of `do_engine_steps`, and a timer already due (e.g. a deadline that passed before the step was
     recorded) becomes ready there; run again so it is not left waiting for the next step."""
     for _round in range(MAX_ENGINE_ROUNDS):
         workflow.do_engine_steps()

@@ -56,4 +56,5 @@ def build_registry() -> Registry:
         check_parameters=check_overrides,
         narrate=narrate,
         describe_parameters=describe_parameters,
+        headline=("unit", "position"),  # 县教育局 · 副局长
     )

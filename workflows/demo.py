@@ -231,25 +231,25 @@ def seed_demo(ctx) -> list[int]:
         made.append(driver.id)
         return driver
 
-    case(position="区财政局局长")                                     # 研究动议 (org_head)
-    d = case(position="区教育局副局长")
+    case(unit="区财政局", position="局长")                                     # 研究动议 (org_head)
+    d = case(unit="区教育局", position="副局长")
     d.approve()
     d.nominate()                                                       # 会议推荐 (clerk)
-    case(position="区卫健委主任").to_confirm()                          # 确定考察对象 (org_head), 王五 excluded
-    d = case(position="区住建局局长")
+    case(unit="区卫健委", position="主任").to_confirm()                          # 确定考察对象 (org_head), 王五 excluded
+    d = case(unit="区住建局", position="局长")
     d.to_confirm()
     d.confirm(["张三", "李四"])
     d.inspect("张三")                                                  # 考察 李四 and 廉政意见 open
-    d = case(position="区商务局局长")
+    d = case(unit="区商务局", position="局长")
     d.to_deliberation()
     d.deliberate(["张三"])                                             # 讨论决定 (committee_secretary)
-    d = case(position="区发改委主任")
+    d = case(unit="区发改委", position="主任")
     d.to_deliberation()
     d.deliberate(["张三"])
     d.committee({"张三": {"agree": 8, "disagree": 1, "defer": 0}}, meeting_date=today)
     d.report(summary="反映其在原单位分管工程时存在违规问题")                 # 任前公示, a report under investigation
-    case(position="区统计局局长").approve("reject")                     # ended: motion_rejected
-    competitive = Driver(ctx, "competitive_selection", position="区政务服务中心副主任")
+    case(unit="区统计局", position="局长").approve("reject")                     # ended: motion_rejected
+    competitive = Driver(ctx, "competitive_selection", unit="区政务服务中心", position="副主任")
     made.append(competitive.id)
     competitive.do("registration", CLERK, {"applicants": [nominee(n) for n in ("赵一", "钱二", "孙三")]})
     competitive.do("eligibility_review", HEAD, {"eligible": ["赵一", "钱二", "孙三"], "rejected": []})  # 笔试成绩

@@ -90,8 +90,12 @@ def committee_tally(params, ctx):
 
 @handler("publicity_dates")
 def publicity_dates(params, ctx):
+    """The period runs from the meeting date, or from the day the decision is recorded if later: this
+    step runs when it is recorded, so its recorded instant (`ctx.now`, replayed as recorded) is that day."""
     rows = [{"day": day, **entry} for day, entry in ctx.reference("calendar").items()]
-    window = rules.publicity_window(params["decision_date"], params["parameters"], WorkingCalendar.from_records(rows))
+    recorded_on = ctx.now.astimezone(rules.BEIJING).date()
+    window = rules.publicity_window(params["decision_date"], params["parameters"], WorkingCalendar.from_records(rows),
+                                    recorded_on)
     window["appointees"] = (ctx.data.get("decision") or {}).get("appointees", [])
     return window
 

@@ -318,9 +318,18 @@ def committee_decision(meeting: dict, proposed: list[str], parameters: dict) -> 
 
 # ---------------------------------------------------------------- step 12: publicity
 
-def publicity_window(decision_date: date | str, parameters: dict, calendar: WorkingCalendar) -> dict:
-    """The publicity period: ``publicity_working_days`` working days from the decision date."""
-    start_from = _as_date(decision_date, "decision_date")
+def publicity_window(decision_date: date | str, parameters: dict, calendar: WorkingCalendar,
+                     recorded_on: date | str | None = None) -> dict:
+    """The publicity period: ``publicity_working_days`` working days from the day the notice can first
+    be posted, the later of the meeting date and the day the decision was recorded (Beijing date): a
+    decision recorded weeks after the meeting must not get a period that is already over.
+
+    `recorded_on` appears in the result only when it moved the period, so the result of a decision
+    recorded on its meeting day is what it always was (old cases replay unchanged).
+    """
+    meeting = _as_date(decision_date, "decision_date")
+    recorded = _as_date(recorded_on, "recorded_on") if recorded_on is not None else meeting
+    start_from = max(meeting, recorded)
     wanted = int_param(parameters, "publicity_working_days")
     if wanted < 1:
         raise ValueError(f"parameter publicity_working_days must be at least 1, got {wanted}")
@@ -340,8 +349,8 @@ def publicity_window(decision_date: date | str, parameters: dict, calendar: Work
         raise ValueError(f"no {wanted} working days found after {start_from.isoformat()}")
     end = working[-1]
     fires = datetime.combine(end + timedelta(days=1), time(0), tzinfo=BEIJING).astimezone(UTC)
-    return {
-        "decision_date": start_from.isoformat(),
+    window = {
+        "decision_date": meeting.isoformat(),
         "start": working[0].isoformat(),
         "end": end.isoformat(),
         "working_days": [d.isoformat() for d in working],
@@ -349,6 +358,9 @@ def publicity_window(decision_date: date | str, parameters: dict, calendar: Work
         "calendar_unverified": bool(unverified),
         "unverified_days": [d.isoformat() for d in unverified],
     }
+    if recorded > meeting:
+        window["recorded_on"] = recorded.isoformat()
+    return window
 
 
 def report_needs_investigation(report: dict) -> bool:

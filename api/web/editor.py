@@ -21,6 +21,7 @@ from engine.xmlsafe import BpmnXmlError, parse_xml
 from workflows import ROLES, TASK_ROLES
 from workflows.forms import FORM_NAMES
 
+from ..timefmt import beijing
 from .helpers import OUTCOMES, SUBJECTS, ctx, english, label, lang
 from .helpers import ROLES as ROLE_LABELS
 from .users import actor, requires
@@ -55,10 +56,6 @@ def _versions(session, key: str | None = None) -> list:
     return session.execute(query.order_by(ProcedureVersion.key, ProcedureVersion.version.desc())).all()
 
 
-def when(moment) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") + " UTC" if moment else ""
-
-
 def localized(problem: dict) -> dict:
     text = problem.get("message") if english() else (problem.get("message_zh") or problem.get("message"))
     return {**problem, "text": text}
@@ -78,7 +75,7 @@ def _procedures_page(problems: list | None = None, filename: str = "", status: i
     grouped: dict[str, list] = {}
     for row in rows:
         grouped.setdefault(row.key, []).append(row)
-    return render_template("procedures.html", grouped=grouped, when=when, problems=problems or [],
+    return render_template("procedures.html", grouped=grouped, problems=problems or [],
                            filename=filename), status
 
 
@@ -135,7 +132,7 @@ def view(key: str, number: int):
         row = _version(uow.session, key, number)
         version = {"key": row.key, "version": row.version, "name": row.name, "sha256": row.sha256,
                    "main_file": row.main_file, "files": sorted(row.files), "parameters": row.parameters,
-                   "tasks": row.tasks, "deployed_at": when(row.deployed_at), "deployed_by": row.deployed_by}
+                   "tasks": row.tasks, "deployed_at": beijing(row.deployed_at), "deployed_by": row.deployed_by}
         numbers = [r.version for r in _versions(uow.session, key)]
     return render_template("editor_version.html", v=version, numbers=numbers, shown=_shown)
 
@@ -147,7 +144,8 @@ def edit(key: str, number: int):
         row = _version(uow.session, key, number)
         version = {"key": row.key, "version": row.version, "name": row.name, "main_file": row.main_file}
         latest = _versions(uow.session, key)[0].version
-    roles = [{"key": k, "label": label(ROLE_LABELS, k)} for k in sorted(TASK_ROLES) + ["system"] + sorted(ROLES - TASK_ROLES)]
+    roles = [{"key": k, "label": label(ROLE_LABELS, k), "name": ROLE_LABELS[k][0]}  # name: a new lane's (Chinese) name
+             for k in sorted(TASK_ROLES) + ["system"] + sorted(ROLES - TASK_ROLES)]
     registry = ctx().registry
     subjects = [{"key": k, "label": label(SUBJECTS, k)} for k in sorted(registry.subject_sources)]
     return render_template("editor_modeler.html", v=version, latest=latest, roles=roles, forms=sorted(FORM_NAMES),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 
+from engine.procedures.names import step_names
 from engine.registry import FormContext
 from engine.users import active_users
+from workflows.forms import ALL
 from workflows.forms.choices import Offer, offer
 from workflows.labels import OUTCOME_LABELS, ROLE_LABELS, SUBJECT_LABELS
 
@@ -18,6 +20,33 @@ WARNINGS = {
                             "the publicity period reaches a year the holiday calendar lacks; weekends were assumed"),
     "publicity_reminder": ("公示期间反映的问题经核实为轻微，已作提醒", "a minor issue from publicity was noted as a reminder"),
 }
+
+
+def headline(head: dict | None) -> str:
+    """What names a case in lists and headings, e.g. "县教育局 · 副局长" (`Registry.headline` keys)."""
+    return " · ".join(str(v) for v in (head or {}).values() if v)
+
+
+def case_headline(case: dict) -> str:
+    """The headline of a case as `get_case` returns it (with its data)."""
+    return headline({key: (case.get("data") or {}).get(key) for key in ctx().registry.headline})
+
+
+def named_tasks(tasks: list[dict], version_of) -> list[dict]:
+    """The tasks with `name`: the step's name in the page's language. In Chinese the diagram's name (the
+    task's title); in English its `name_en`, else its form's English title (a diagram without English
+    names), else the title. `version_of(task)` gives the task's procedure version id."""
+    if not english():
+        return [{**t, "name": t["title"]} for t in tasks]
+    names: dict[int, dict] = {}
+    out = []
+    for task in tasks:
+        version = version_of(task)
+        if version not in names:
+            names[version] = step_names(ctx(), version, "en")
+        form = ALL.get(task.get("form") or "")
+        out.append({**task, "name": names[version].get(task["element_id"]) or (form.title[1] if form else task["title"])})
+    return out
 
 
 def ctx():
@@ -65,4 +94,5 @@ def template_globals() -> dict:
         "outcome_label": lambda key: label(OUTCOMES, key),
         "warning_label": lambda key: label(WARNINGS, key),
         "english": english,
+        "headline": headline,
     }

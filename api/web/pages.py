@@ -6,15 +6,16 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import audit, cases
+from engine import cases
 from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from engine.inbox import case_heads, inbox_page
 from engine.procedures import latest_versions
-from engine.storage.models import CaseTask, ProcedureVersion
+from engine.progress import case_progress
+from engine.storage.models import CaseTask
 from workflows.forms import FORM_NAMES, json_schema
 
 from .formrender import read_form, widgets
-from .helpers import ctx, lang, offer_for
+from .helpers import case_headline, ctx, lang, named_tasks, offer_for
 from .users import actor, requires
 
 bp = Blueprint("pages", __name__)
@@ -37,15 +38,15 @@ def inbox():
     last = max(1, -(-total // INBOX_PER_PAGE))
     if page > last:
         return redirect(url_for("pages.inbox", page=last))
+    summaries = case_heads(ctx(), {t["case_id"] for t in mine})
     by_case: dict[int, list] = {}
-    for task in mine:
+    for task in named_tasks(mine, lambda t: summaries[t["case_id"]]["version_id"]):
         by_case.setdefault(task["case_id"], []).append(task)
-    summaries = case_heads(ctx(), by_case)
     with ctx().unit_of_work() as uow:
         procedures = [(v.key, v.name) for v in latest_versions(uow.session)]
     return render_template("inbox.html", by_case=by_case, summaries=summaries, procedures=procedures,
-                           due={c: summaries.get(c, {}).get("next_due_at") for c in by_case},
-                           page=page, last_page=last, total=total, per_page=INBOX_PER_PAGE)
+                           procedure_names=dict(procedures), page=page, last_page=last, total=total,
+                           per_page=INBOX_PER_PAGE)
 
 
 @bp.get("/cases")
@@ -90,6 +91,7 @@ def task_form(task_id: str):
         flash(_("This task is no longer waiting: someone may have completed it."), "error")
         return redirect(url_for("pages.inbox"))
     case = cases.get_case(ctx(), task["case_id"])
+    [task] = named_tasks([task], lambda t: case["version_id"])
     schema = json_schema(task["form"], lang()) if task["form"] in FORM_NAMES else {"properties": {}}
     hidden = set(task["prefill"]) & set(schema.get("properties", {}))
     offer = offer_for(task["form"], case, task["prefill"], task["role"])
@@ -101,8 +103,9 @@ def task_form(task_id: str):
         result, errors, status = _attempt(lambda: cases.complete_task(
             ctx(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
         if result is not None:
+            result["tasks"] = named_tasks(result["tasks"], lambda t: result["version_id"])
             return render_template("recorded.html", task=task, case=result, recorded=values)
-    return render_template("form_page.html", title=task["title"], subtitle=f"#{case['id']} {case['data'].get('position', '')}",
+    return render_template("form_page.html", title=task["name"], subtitle=f"#{case['id']} {case_headline(case)}".strip(),
                            fields=widgets(schema, values, offer, hidden, submitted=request.method == "POST"),
                            errors=errors, action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
                            facts=offer.facts, case=case, task=task, comment=step_comment), status
@@ -130,7 +133,9 @@ def case_page(case_id: int):
         abort(404)
     mine = {t["id"] for t in cases.list_tasks(ctx(), roles=set(actor().roles), case_id=case_id)}
     declaring = offer_for("declaration", case).fields if case["status"] == "running" else {}
-    return render_template("case.html", case=case, data=case["data"], my_tasks=mine, declaring=declaring)
+    case["tasks"] = named_tasks(case["tasks"], lambda t: case["version_id"])
+    return render_template("case.html", case=case, data=case["data"], my_tasks=mine, declaring=declaring,
+                           title=case_headline(case))
 
 
 MESSAGES = ("withdraw", "publicity_report")  # what the web records on a case besides its steps
@@ -158,7 +163,7 @@ def message_form(case_id: int, name: str):
         if result is not None:
             flash(_("Recorded: %(step)s", step=schema["title"]), "ok")
             return redirect(url_for("pages.case_page", case_id=case_id))
-    return render_template("form_page.html", title=schema["title"], subtitle=f"#{case_id} {case['data'].get('position', '')}",
+    return render_template("form_page.html", title=schema["title"], subtitle=f"#{case_id} {case_headline(case)}".strip(),
                            fields=widgets(schema, values, offer, submitted=request.method == "POST"), errors=errors,
                            action=url_for("pages.message_form", case_id=case_id, name=name), case=case, comment=None), \
         status
@@ -167,15 +172,11 @@ def message_form(case_id: int, name: str):
 @bp.get("/cases/<int:case_id>/diagram.json")
 @login_required
 def case_diagram(case_id: int):
-    """The version's BPMN and which elements are done and which are waiting, for the viewer."""
-    case = cases.get_case(ctx(), case_id)
-    with ctx().unit_of_work() as uow:
-        version = uow.session.get(ProcedureVersion, case["version_id"])
-        events = audit.events_of(uow.session, audit.case_stream(case_id))
-        xml = version.files[version.main_file]
-    done = [e.element_id for e in events if e.action in ("task_completed", "service_task", "timer_fired")]
-    return jsonify({"xml": xml, "done": sorted(set(done)), "current": sorted({t["element_id"] for t in case["tasks"]}),
-                    "steps": [{"seq": e.seq, "action": e.action, "element_id": e.element_id} for e in events]})
+    """The version's BPMN, the elements passed and the flows taken, and what is waiting, for the viewer."""
+    try:
+        return jsonify(case_progress(ctx(), case_id))
+    except NotFound:
+        abort(404)
 
 
 @bp.post("/cases/<int:case_id>/declarations")

@@ -58,12 +58,18 @@ def main_process(root, stem: str):
     return None, f"cannot tell which process is the procedure (executable processes: {ids}); name one after the file"
 
 
+def lane_role(lane) -> str:
+    """The role whose users do a lane's tasks: the lane's `role` property (its name is for people,
+    in the diagram's language); a diagram without the property names the role by the lane's name."""
+    return (properties(lane).get("role") or lane.get("name") or "").strip()
+
+
 def lanes(process) -> dict[str, str]:
-    """flow node id -> lane name (the role key)."""
+    """flow node id -> the role of its lane."""
     result = {}
     for lane in process.xpath(".//bpmn:lane", namespaces=NS):
         for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
-            result[(ref.text or "").strip()] = (lane.get("name") or "").strip()
+            result[(ref.text or "").strip()] = lane_role(lane)
     return result
 
 

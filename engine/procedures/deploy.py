@@ -78,7 +78,7 @@ def deploy_files(ctx, files: dict[str, str | bytes], actor: Actor, role: str = "
         raise ProcedureInvalid(problems)
 
     with ctx.unit_of_work(write=True) as uow:
-        library = _library(uow.session, files)
+        library = _library(uow.session, files, roots)
         parser = build_parser({**library, **files})
         owners = _process_owners({**library, **files})
         results = []
@@ -105,14 +105,32 @@ def _texts(files: dict[str, str | bytes]) -> tuple[dict[str, str], list[dict]]:
     return texts, problems
 
 
-def _library(session, files: dict[str, str]) -> dict[str, str]:
-    """Files of the latest deployed versions, so a new file may call a process deployed earlier."""
-    library = {}
-    for row in latest_versions(session):
-        for name, content in row.files.items():
-            if name not in files:
-                library.setdefault(name, content)
+def _library(session, files: dict[str, str], roots: dict) -> dict[str, str]:
+    """Files of the latest deployed versions, so a new file may call a process deployed earlier.
+
+    A deployed file defining a process that the new files define is left out, whatever its name:
+    the new file replaces it (a modeler saves under any name). Each procedure's own main file comes
+    before the copies other versions carry of the files they call, as the newest definition.
+    """
+    defined = {p.get("id") for root in roots.values() for p in bpmnxml.processes(root)}
+    rows = latest_versions(session)
+    candidates = [(row.main_file, row.files[row.main_file]) for row in rows]
+    candidates += [(name, content) for row in rows for name, content in row.files.items() if name != row.main_file]
+    library: dict[str, str] = {}
+    for name, content in candidates:
+        if name in files or name in library:
+            continue
+        ids = {p.get("id") for p in bpmnxml.processes(parse_xml(content, name))}
+        if not ids & defined:
+            library[name] = content
+            defined |= ids
     return library
+
+
+def _fingerprint(files: dict[str, str]) -> list[str]:
+    """What a version's files hold, without their names: the same content deployed under another
+    file name is the same version."""
+    return sorted(hashlib.sha256(content.encode()).hexdigest() for content in files.values())
 
 
 def _process_owners(files: dict[str, str]) -> dict[str, str]:
@@ -134,8 +152,8 @@ def _store(session, ctx, parser, owners, all_files, filename, process, actor, ro
     latest = session.scalars(
         select(ProcedureVersion).where(ProcedureVersion.key == key).order_by(ProcedureVersion.version.desc()).limit(1)
     ).first()
-    if latest is not None and latest.sha256 == digest:
-        return DeployResult(key, latest.version, digest, created=False)
+    if latest is not None and (latest.sha256 == digest or _fingerprint(latest.files) == _fingerprint(bundle)):
+        return DeployResult(key, latest.version, latest.sha256, created=False)
 
     tasks = {}
     for name in bundle_names:

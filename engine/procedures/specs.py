@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound, ProcedureInvalid
 from ..storage.models import ProcedureVersion
 from ..xmlsafe import BpmnXmlError, parse_xml
+from .bpmnxml import lane_role
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,23 @@ class SpecBundle:
     tasks: dict  # element id -> {name, type, role, form, subject, process}
 
 
+class LaneRoleParser(SpiffBpmnParser):
+    """SpiffWorkflow's parser, with a task's lane being its lane's *role* (`bpmnxml.lane_role`): the
+    `role` property, else the lane's name, so a lane may carry a name for people.
+    (SpiffWorkflow 3.2 indexes lanes by name in `_add_diagram_indexes`; the version is pinned.)"""
+
+    def _add_diagram_indexes(self, bpmn):
+        super()._add_diagram_indexes(bpmn)
+        by_node = self.document_lanes[self._document_key(bpmn)]
+        for lane in bpmn.xpath(".//bpmn:lane", namespaces=self.namespaces):
+            for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=self.namespaces):
+                if ref.text is not None:
+                    by_node[ref.text] = lane_role(lane)
+
+
 def build_parser(files: dict[str, str], *, validate: bool = True) -> SpiffBpmnParser:
     """Parse every file safely; raise ProcedureInvalid naming the file and line of any problem."""
-    parser = SpiffBpmnParser(validator=VALIDATOR if validate else None)
+    parser = LaneRoleParser(validator=VALIDATOR if validate else None)
     problems = []
     for filename, content in files.items():
         try:

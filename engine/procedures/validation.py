@@ -10,7 +10,7 @@ import re
 from ..registry import Registry
 from ..sandbox import SandboxError, check_expression, check_script
 from ..subjects import subject_problems
-from .bpmnxml import NS, lanes, local, processes, properties, user_tasks
+from .bpmnxml import NS, lane_role, lanes, local, processes, properties, user_tasks
 
 FOREIGN_DIALECT = re.compile(r"^\s*(\$\{|#\{|=)")
 FOREIGN_NS = ("http://camunda.org/schema/", "http://camunda.org/schema/zeebe/")
@@ -50,7 +50,7 @@ MAX_FLOW_NODES = 300
 MAX_SEQUENCE_FLOWS = 1000
 MAX_ID = 128  # element ids: procedure key, task and audit element_id columns
 MAX_NAME = 256  # names: the procedure's name and a task's title
-MAX_ROLE = 64  # lane names: the task's role
+MAX_ROLE = 64  # a lane's role (its property 'role', else its name): the task's role
 MAX_FORM = 128
 MAX_OUTCOME = 64  # an end event's outcome (its property, else its id) is the case's outcome
 MAX_FILENAME = 256
@@ -89,9 +89,10 @@ def check_limits(filename: str, root) -> list[dict]:
                 found.append(_limit_problem(
                     filename, el, f"the {attribute} of this {kind} is {len(value)} characters long; at most {limit}",
                     f"该 {kind} 元素的 {attribute} 长 {len(value)} 个字符，上限为 {limit}"))
-        if kind == "lane" and len((el.get("name") or "").strip()) > MAX_ROLE:
-            found.append(_limit_problem(filename, el, f"a lane's name is a role: at most {MAX_ROLE} characters",
-                                        f"泳道名称即角色名，不得超过 {MAX_ROLE} 个字符"))
+        if kind == "lane" and len(lane_role(el)) > MAX_ROLE:
+            found.append(_limit_problem(
+                filename, el, f"a lane's role (its property 'role', else its name) is at most {MAX_ROLE} characters",
+                f"泳道的角色（属性 role，缺省为泳道名称）不得超过 {MAX_ROLE} 个字符"))
         props = properties(el) if kind in ("userTask", "manualTask", "startEvent", "endEvent") else {}
         if len(props.get("form") or "") > MAX_FORM:
             found.append(_limit_problem(filename, el, f"the form name is longer than {MAX_FORM} characters",
@@ -123,9 +124,34 @@ def check_file(filename: str, root, registry: Registry) -> list[dict]:
     if found:
         return found  # the other checks walk every element: not on a file of this size
     for process in processes(root):
+        found += _check_lanes(filename, process, registry)
         found += _check_user_tasks(filename, process, registry)
         found += _check_expressions(filename, process, registry)
         found += _check_services(filename, process, registry)
+    return found
+
+
+SYSTEM_ROLE = "system"  # the engine's own role (service tasks, timers): a lane for them is no user's
+
+
+def _check_lanes(filename, process, registry) -> list[dict]:
+    """A lane's role must be known: the one its `role` property gives, or (a diagram without the
+    property) its name, when the lane holds user tasks."""
+    if not registry.roles:
+        return []
+    found = []
+    tasks = {t.get("id") for t in user_tasks(process)}
+    known = ", ".join(sorted(registry.roles))
+    for lane in process.xpath(".//bpmn:lane", namespaces=NS):
+        role, name = lane_role(lane), (lane.get("name") or lane.get("id") or "").strip()
+        if role in registry.roles or role == SYSTEM_ROLE:
+            continue
+        if "role" in properties(lane):
+            found.append(problem(filename, lane, f"lane '{name}' has the role '{role}', which is not a known role ({known})",
+                                 f"泳道“{name}”的角色“{role}”不是已知角色（{known}）"))
+        elif tasks & {(r.text or "").strip() for r in lane.xpath("./bpmn:flowNodeRef", namespaces=NS)}:
+            found.append(problem(filename, lane, f"lane '{name}' names no known role: set its property 'role' to one "
+                                 f"of {known}", f"泳道“{name}”未指定已知角色：请将其属性 role 设为以下之一：{known}"))
     return found
 
 

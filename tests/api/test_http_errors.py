@@ -615,6 +615,9 @@ def test_422_start_form_and_parameter_errors(call, http, ensure_user):
                                            json={"procedure": "cadre_selection", "data": {"post_count": 0}}),
                          422, "validation_failed")
     assert {"position", "unit", "rank", "reason", "post_count"} <= set(errors["en"]["fields"])
+    # the summary names fields by their labels, in the caller's language; `fields` stays keyed by path
+    assert "职位：此项为必填项" in errors["zh"]["message"] and "position" not in errors["zh"]["message"]
+    assert "Position: This field is required" in errors["en"]["message"]
     head_clerk = "headclerk"
     create_user(engine_context(http.client.application), head_clerk, ["clerk", "org_head"], head_clerk, demo=True)
     body = {"procedure": "cadre_selection", "data": START_DATA, "parameters": {"no_such_parameter": 1}}

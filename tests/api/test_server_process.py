@@ -72,7 +72,8 @@ def wait_until_up(base: str, process, seconds: float = 30) -> None:
 
 
 @pytest.fixture
-def server(tmp_path):
+def served(tmp_path):
+    """`cadreflow run` on a fresh database: (its address, the process)."""
     env = {**os.environ, "CADREFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}",
            "CADREFLOW_TEST_CLOCK": "1", "CADREFLOW_INSTANCE": str(tmp_path / "instance")}
     env.pop("CADREFLOW_SECRET_KEY", None)  # as `make run`: the key is made in the instance folder
@@ -84,10 +85,25 @@ def server(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, process)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def server(served):
+    return served[0]
+
+
+def test_run_serves_with_a_production_server_and_no_development_warning(served):
+    base, process = served
+    with urllib.request.urlopen(base + "/health", timeout=5) as response:
+        assert response.headers["Server"] == "waitress"
+    process.terminate()
+    output, _ = process.communicate(timeout=10)
+    assert "Serving on" in output, output
+    assert "development server" not in output.lower(), output
 
 
 def test_a_case_completed_over_real_http_with_the_embedded_timer_worker(server):

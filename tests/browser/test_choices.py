@@ -59,7 +59,7 @@ def test_the_org_head_confirms_candidates_by_ticking_and_an_excluded_one_asks_wh
     shot(phone, "confirm-refused-phone")
 
     english = login("orghead1", lang="en")
-    open_task(english, base, "确定考察对象")  # step names are not translated yet
+    open_task(english, base, "Confirm the candidates")  # the step in the page's language (issue 13)
     assert "excluded: votes below one half" in row(english, "candidates", "王五").inner_text()
     assert "At most 2 candidates" in english.locator('fieldset[data-path="candidates"] ul.notes').inner_text()
     shot(english, "confirm-english-desktop")

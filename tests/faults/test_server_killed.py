@@ -112,8 +112,13 @@ def test_kill_9_mid_burst_loses_no_acknowledged_step(served_db, processes, tmp_p
     with ctx.unit_of_work() as uow:
         for case_id in [c for ids in own for c in ids]:
             case = cases.get_case(ctx, case_id)
-            # every case went all the way (its publicity period, dated in March, is long over): appointed
-            assert (case["status"], case["outcome"], case["tasks"]) == ("completed", "appointed", []), case_id
+            # every case went through every step it could: the committee decided, and the case now waits
+            # for its publicity period, which starts on the day the server recorded the decision (issue 13;
+            # it used to be backdated to the meeting in March, and the case was appointed at once)
+            assert (case["status"], case["tasks"]) == ("running", []), case_id
+            publicity = case["data"]["publicity"]
+            assert publicity["decision_date"] == "2026-03-30" and publicity["recorded_on"] > "2026-03-30", case_id
+            assert case["next_due_at"], case_id
         for r in acked:
             events = completed_events(ctx, r["task"])
             assert len(events) == 1, (r, events)

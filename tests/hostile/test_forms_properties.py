@@ -27,6 +27,7 @@ from tests.unit.test_forms import VALID, ctx
 from workflows import build_registry
 from workflows.forms import ALL, FORM_NAMES
 from workflows.forms.base import Bool, Day, Gender, Int, Many, NameMap, Obj, Score, Str
+from workflows.forms.labels import path_label
 
 from .strategies import CJK, FEW, JSON_LIKE, JSON_SCALARS, NAME, SETTINGS
 
@@ -89,7 +90,7 @@ def validate_both(form: str, data) -> tuple[dict | None, ValidationFailed | None
 
 def assert_well_refused(form: str, data, zh: ValidationFailed, en: ValidationFailed) -> None:
     """Per-field messages in both languages on the same paths; each path names a field of the form
-    or a key the client sent; the summaries name the paths."""
+    or a key the client sent; the summaries name the fields by their labels."""
     assert zh.fields and set(zh.fields) == set(en.fields), (zh.fields, en.fields)
     declared = set(ALL[form].schema().fields)
     sent = set(data) if isinstance(data, dict) else set()
@@ -102,8 +103,11 @@ def assert_well_refused(form: str, data, zh: ValidationFailed, en: ValidationFai
         english = en.fields[path]
         assert isinstance(english, str) and english.strip() and english != message, (path, english)
         assert not CJK.search(_without(english, echoed)), (path, english)
-    for path in list(zh.fields)[:10]:  # the summaries list the first ten
-        assert path in zh.message_zh and path in en.message, (path, zh.message_zh, en.message)
+    schema = ALL[form].schema()
+    for path in list(zh.fields)[:10]:  # the summaries list the first ten, each by its label (issue 13)
+        if path != "_form":
+            assert path_label(schema, path, False) in zh.message_zh, (path, zh.message_zh)
+            assert path_label(schema, path, True) in en.message, (path, en.message)
     assert CJK.search(zh.message_zh) and zh.message == en.message and zh.message_zh == en.message_zh
     assert zh.details["form"] == form
     for problem in zh.details["errors"]:

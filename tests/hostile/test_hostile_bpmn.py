@@ -149,9 +149,14 @@ def test_the_largest_procedure_validation_allows_deploys_in_bounded_time(ctx):
     (docs.long_id(200), "the id of this userTask is 200 characters long; at most 128"),
     (docs.document("", process_id="p" * 129), "the id of this process is 129 characters long"),
     (docs.huge_attribute(257), "the name of this userTask is 257 characters long; at most 256"),
-    (docs.valid().replace('name="clerk"', f'name="{"c" * 65}"'), "a lane's name is a role: at most 64"),
+    # a lane without a role property: its name is its role (issue 13 moved the role to a property)
+    (docs.valid().replace('name="clerk"', f'name="{"c" * 65}"'), "a lane's role (its property 'role', else its name) is at most 64"),
+    (docs.valid().replace('<bpmn:lane id="lane_clerk" name="clerk">',
+                          '<bpmn:lane id="lane_clerk" name="干部科经办人"><bpmn:extensionElements><spiffworkflow:properties>'
+                          f'<spiffworkflow:property name="role" value="{"c" * 65}" /></spiffworkflow:properties>'
+                          '</bpmn:extensionElements>'), "a lane's role (its property 'role', else its name) is at most 64"),
     (docs.valid().replace('"end"', '"' + "e" * 65 + '"'), "an end event's outcome"),
-], ids=["task id", "process id", "task name", "lane name", "outcome"])
+], ids=["task id", "process id", "task name", "lane name", "lane role", "outcome"])
 def test_what_the_storage_cannot_hold(ctx, document, message):
     """Each of these was stored (SQLite does not check VARCHAR widths) and broke PostgreSQL, at deployment
     or when a case reached the element."""

@@ -46,11 +46,18 @@ def test_probation_review_after_twelve_months(ctx, result, outcome):
     finished(d, outcome)
 
 
-def test_a_decision_recorded_after_its_publicity_period_moves_straight_to_appointment(ctx):
+def test_a_decision_recorded_after_what_would_have_been_its_period_gets_a_period_of_its_own(ctx):
+    """Issue 13: this used to move straight to appointment (a period computed from the meeting date
+    was over before anyone could see the notice). Day 1 is now the first working day from the
+    recording, here after the Labour Day holiday (2026-05-01 to 05-05; Saturday 05-09 is worked)."""
     d = Driver(ctx)
     ctx.clock.set(datetime(2026, 5, 1, tzinfo=UTC))  # the committee met on 2026-03-30
     d.to_publicity()
-    assert d.ready() == ["appoint"] and d.case["next_due_at"] is None
+    publicity = d.case["data"]["publicity"]
+    assert (publicity["start"], publicity["end"], publicity["recorded_on"]) == ("2026-05-06", "2026-05-11", "2026-05-01")
+    assert d.ready() == [] and d.case["next_due_at"] == "2026-05-11T16:00:00.000000Z"
+    d.wait_for_timer()
+    assert d.ready() == ["appoint"]
 
 
 def test_motion_rejected(ctx):

@@ -233,6 +233,29 @@ def test_validation_failed_details_carry_both_languages():
     assert error.localized("zh-CN") == error.message_zh and error.localized("en") == error.message
 
 
+def test_the_summary_names_fields_by_their_labels_and_fields_stay_keyed_by_path():
+    """Issue 13, defect 3: "职位：不能为空", not "position：不能为空"; `fields` keeps the paths."""
+    data = with_(VALID["case_start"][0], position="  ", post_count=0)
+    zh, en = refused("case_start", data, ctx(case_data={})), refused("case_start", data, ctx(case_data={}, locale="en"))
+    assert zh.message_zh == "动议：表单校验未通过：职位：不能为空；职数：不能小于 1"
+    assert en.message == "Motion (start): the form is invalid: Position: May not be blank; Number of posts: Must be at least 1"
+    assert set(zh.fields) == set(en.fields) == {"position", "post_count"}
+    assert "position" not in zh.message_zh and "post_count" not in en.message
+
+
+def test_the_summary_names_nested_fields_rows_and_names():
+    nominee = {"name": "张三", "gender": "男", "birth_date": "1980-05-01", "current_post": "副局长", "unit": "区发改委"}
+    error = refused("nominate", {"nominees": [nominee, {**nominee, "name": "李四", "birth_date": "1980"}]},
+                    ctx(case_data={"post_count": 1}))
+    assert error.fields == {"nominees.1.birth_date": "不是有效的日期（格式为 YYYY-MM-DD）"}
+    assert "被提名人 · 第2项 · 出生日期：不是有效的日期" in error.message_zh
+    english = refused("nominate", {"nominees": [nominee, {**nominee, "name": "李四", "birth_date": "1980"}]},
+                      ctx(case_data={"post_count": 1}, locale="en"))
+    assert "Nominees · item 2 · Date of birth: Not a valid date" in english.message
+    whole = refused("approve_motion", ["not", "an", "object"], ctx())
+    assert whole.message_zh.endswith("表单校验未通过：不是有效的对象")  # the form as a whole names no field
+
+
 # --- 0–1. start, motion ------------------------------------------------------------------------------------
 
 

@@ -484,6 +484,28 @@ def test_publicity_decided_on_a_holiday_starts_on_the_next_working_day():
     assert sunday["start"] == "2026-03-02" and sunday["end"] == "2026-03-06"
 
 
+@pytest.mark.parametrize(("recorded_on", "start", "end"), [
+    (None, "2026-09-30", "2026-10-12"),                  # no recording date given: the meeting date
+    (date(2026, 9, 28), "2026-09-30", "2026-10-12"),     # recorded before the meeting date: the meeting
+    (date(2026, 9, 30), "2026-09-30", "2026-10-12"),     # recorded on the meeting day
+    (date(2026, 10, 8), "2026-10-08", "2026-10-13"),     # the first working day after National Day
+    ("2026-11-02", "2026-11-02", "2026-11-06"),          # weeks later (the example of issue 13)
+    (date(2026, 10, 3), "2026-10-08", "2026-10-13"),     # recorded on a holiday: the next working day
+])
+def test_publicity_day_one_is_the_later_of_meeting_and_recording(recorded_on, start, end):
+    result = publicity_window(date(2026, 9, 30), {}, WorkingCalendar(), recorded_on)
+    assert (result["start"], result["end"], len(result["working_days"])) == (start, end, 5)
+    assert result["decision_date"] == "2026-09-30"
+    later = recorded_on is not None and date.fromisoformat(str(recorded_on)) > date(2026, 9, 30)
+    # the recording day is stated only where it moved the period, so older results keep their shape
+    assert result.get("recorded_on") == (str(recorded_on) if later else None)
+
+
+def test_publicity_recorded_on_must_be_a_date():
+    with pytest.raises(ValueError, match="recorded_on"):
+        publicity_window(date(2026, 9, 30), {}, WorkingCalendar(), "next week")
+
+
 def test_publicity_length_override():
     result = publicity_window(date(2026, 3, 2), {"publicity_working_days": 7}, WorkingCalendar())
     assert result["end"] == "2026-03-10"

@@ -130,13 +130,15 @@ def test_deploying_a_competitive_selection_keeps_its_called_files(editor, editor
 
 
 def test_a_broken_diagram_names_the_elements(editor, editor_app):
-    broken = ORIGINAL.replace(NOMINATE_FORM, "").replace('<bpmn:lane id="lane_org_head" name="org_head">',
-                                                          '<bpmn:lane id="lane_org_head" name="nobody">')
+    # the first role property is lane_org_head's (组织部负责人)
+    broken = ORIGINAL.replace(NOMINATE_FORM, "").replace('<spiffworkflow:property name="role" value="org_head" />',
+                                                          '<spiffworkflow:property name="role" value="nobody" />', 1)
     response = editor.post("/procedures/cadre_selection/1/deploy", json={"xml": broken})
     assert response.status_code == 422
     problems = response.get_json()["problems"]
     by_element = {p["element"]: p for p in problems}
     assert "nominate" in by_element and "approve_motion" in by_element
+    assert by_element["lane_org_head"]["message_zh"].startswith("泳道“组织部负责人”的角色“nobody”不是已知角色")
     assert "form" in by_element["nominate"]["message"]
     assert by_element["nominate"]["text"] == by_element["nominate"]["message_zh"]  # Chinese by default
     assert all(p["line"] for p in problems)

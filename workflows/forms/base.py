@@ -21,6 +21,7 @@ from engine.errors import ValidationFailed
 from engine.registry import FormContext
 
 from .i18n import render
+from .labels import path_label
 
 _BASE_MESSAGES = {"required": "required", "null": "null", "validator_failed": "invalid"}
 
@@ -297,8 +298,10 @@ def _parse(message: str) -> tuple[str, dict]:
     return code, params
 
 
-def failure(title: tuple[str, str], problems: list[Problem], locale: str | None, form: str) -> ValidationFailed:
-    """The ValidationFailed of a form: per-field messages in `locale`, summaries in both languages."""
+def failure(title: tuple[str, str], problems: list[Problem], locale: str | None, form: str,
+            schema: Schema | None = None) -> ValidationFailed:
+    """The ValidationFailed of a form: per-field messages in `locale` keyed by path, summaries in
+    both languages naming each field by its label in `schema` (else by its path)."""
     by_path: dict[str, list[Problem]] = {}
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
@@ -307,9 +310,16 @@ def failure(title: tuple[str, str], problems: list[Problem], locale: str | None,
         texts = list(dict.fromkeys(render(p.code, p.params, lang) for p in by_path[path]))
         return ("; " if lang == "en" else "；").join(texts)
 
+    def named(path: str, lang: str) -> str:
+        text = joined(path, lang).rstrip(".") if lang == "en" else joined(path, lang)
+        if path == "_form":  # the form as a whole: no field to name
+            return text
+        name = path_label(schema, path, lang == "en") if schema is not None else path
+        return f"{name}{': ' if lang == 'en' else '：'}{text}"
+
     shown = list(by_path)[:10]
-    en = "; ".join(f"{path}: {joined(path, 'en').rstrip('.')}" for path in shown)
-    zh = "；".join(f"{path}：{joined(path, 'zh')}" for path in shown)
+    en = "; ".join(named(path, "en") for path in shown)
+    zh = "；".join(named(path, "zh") for path in shown)
     details = {"form": form, "errors": [
         {"field": p.path, "code": p.code, "message": render(p.code, p.params, "en"),
          "message_zh": render(p.code, p.params, "zh")} for p in problems]}
@@ -339,12 +349,12 @@ class Form:
         errors = Errors()
         if not isinstance(data, dict):
             errors.add("_form", "not_object")
-            raise failure(self.title, errors.items, ctx.locale, self.name)
+            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema())
         try:
             cleaned = self.schema().load(data)
         except ValidationError as exc:
             errors.add_marshmallow(exc.messages)
-            raise failure(self.title, errors.items, ctx.locale, self.name) from None
+            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema()) from None
         if self.check is not None:
             try:
                 result = self.check(cleaned, ctx, errors)
@@ -353,5 +363,5 @@ class Form:
             else:
                 cleaned = cleaned if result is None else result
         if errors:
-            raise failure(self.title, errors.items, ctx.locale, self.name)
+            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema())
         return cleaned

@@ -17,7 +17,8 @@ from apispec.ext.marshmallow import OpenAPIConverter
 from marshmallow import Schema, fields
 
 from .base import Form
-from .i18n import CHOICES, LABELS, is_english
+from .i18n import CHOICES, is_english
+from .labels import field_label
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -41,18 +42,13 @@ def form_json_schema(form: Form, locale: str | None) -> dict:
             **body}
 
 
-def label(name: str, field: fields.Field, english: bool) -> str:
-    zh, en = field.metadata.get("label") or LABELS[name]
-    return en if english else zh
-
-
 def _annotate(schema: Schema, body: dict, english: bool) -> None:
     body["type"] = "object"
     body["additionalProperties"] = False
     body.setdefault("required", [])
     for name, field in schema.fields.items():
         prop = body["properties"][field.data_key or name]
-        prop["title"] = label(name, field, english)
+        prop["title"] = field_label(name, field, english)
         _annotate_inner(field, prop, english)
 
 

@@ -197,7 +197,7 @@ def validate_person(data, locale: str | None = "zh-CN", *, partial: bool = False
     """The cleaned record, or `engine.errors.ValidationFailed` naming each bad field in `locale`."""
     cleaned, errors = person_errors(data, partial=partial)
     if errors:
-        raise failure(TITLE, errors.items, locale, "person")
+        raise failure(TITLE, errors.items, locale, "person", _SCHEMA)
     return cleaned
 
 

@@ -1,5 +1,5 @@
 // The BPMN editor: bpmn-js's modeler on one procedure version, a sidebar for the properties our
-// conventions use (lane = role, user task form and subject, end event outcome, process parameters), and
+// conventions use (a lane's role, user task form and subject, end event outcome, process parameters), and
 // "deploy as next version", which shows the server's validation problems on the diagram.
 // Every edit goes through bpmn-js's modeling API, so undo/redo and export see it.
 (async () => {
@@ -146,6 +146,11 @@
     return field(t.name, h('input', { id: 'prop-name', value: bo.name || '',
       onchange: (e) => apply(() => modeling.updateProperties(element, { name: e.target.value || undefined })) }));
   }
+  // The step's name in English (property name_en), shown on pages in English.
+  function nameEnField(element, bo) {
+    return field(t.name_en, h('input', { id: 'prop-name-en', value: getProperty(bo, 'name_en'), lang: 'en',
+      onchange: (e) => apply(() => setProperty(element, bo, 'name_en', e.target.value.trim())) }));
+  }
   function formField(element, bo) {
     const options = [{ value: '', label: t.no_form }, ...config.forms.map((f) => ({ value: f, label: f }))];
     return field(t.form, select('prop-form', options, getProperty(bo, 'form'), (value) => {
@@ -166,10 +171,23 @@
     return field(t.subject, select('prop-subject', options, getProperty(bo, 'subject'),
       (value) => apply(() => setProperty(element, bo, 'subject', value))), hint);
   }
+  // A lane's role: its `role` property; a diagram made before lanes had names for people names it.
+  const laneRole = (lane) => getProperty(lane, 'role') || lane.name || '';
+  const roleOf = (key) => config.roles.find((r) => r.key === key);
   function laneNote(bo) {
-    const lanes = (bo.get('lanes') || []).map((l) => l.name).filter(Boolean);
-    const label = (key) => (config.roles.find((r) => r.key === key) || { label: key }).label;
-    return h('p', { class: 'meta' }, t.in_lane, ' ', lanes.length ? lanes.map((k) => `${k} (${label(k)})`).join(', ') : t.no_lane);
+    const roles = (bo.get('lanes') || []).map(laneRole).filter(Boolean);
+    const label = (key) => (roleOf(key) || { label: key }).label;
+    return h('p', { class: 'meta' }, t.in_lane, ' ', roles.length ? roles.map((k) => `${label(k)} (${k})`).join(', ') : t.no_lane);
+  }
+  // The role goes into the lane's property; a lane still named after its old role (or unnamed) takes
+  // the new role's name, so the diagram shows who does the work.
+  function setLaneRole(element, lane, role) {
+    const old = laneRole(lane);
+    const oldNames = [old, (roleOf(old) || {}).name].filter(Boolean);
+    setProperty(element, lane, 'role', role);
+    if (role && (!lane.name || oldNames.includes(lane.name))) {
+      modeling.updateProperties(element, { name: (roleOf(role) || { name: role }).name });
+    }
   }
 
   function renderProcess(element, process) {
@@ -217,23 +235,25 @@
     }
     const bo = element.businessObject;
     if (is(bo, 'bpmn:Lane')) {
-      const options = config.roles.map((r) => ({ value: r.key, label: `${r.key} — ${r.label}` }));
-      sidebar.replaceChildren(...header(t.lane, bo), field(t.role, select('prop-role', options, bo.name || '',
-        (value) => apply(() => modeling.updateProperties(element, { name: value })))));
+      const options = config.roles.map((r) => ({ value: r.key, label: `${r.label} — ${r.key}` }));
+      sidebar.replaceChildren(...header(t.lane, bo), nameField(element, bo), field(t.role, select('prop-role', options,
+        laneRole(bo), (value) => apply(() => { setLaneRole(element, bo, value); render(); })), t.role_hint));
     } else if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) {
-      sidebar.replaceChildren(...header(t.user_task, bo), nameField(element, bo), formField(element, bo),
+      sidebar.replaceChildren(...header(t.user_task, bo), nameField(element, bo), nameEnField(element, bo), formField(element, bo),
         subjectField(element, bo), laneNote(bo));
     } else if (is(bo, 'bpmn:StartEvent')) {
-      sidebar.replaceChildren(...header(t.start_event, bo), nameField(element, bo), formField(element, bo));
+      sidebar.replaceChildren(...header(t.start_event, bo), nameField(element, bo), nameEnField(element, bo), formField(element, bo));
     } else if (is(bo, 'bpmn:EndEvent')) {
       const input = h('input', { id: 'prop-outcome', list: 'outcomes', value: getProperty(bo, 'outcome'),
         onchange: (e) => apply(() => setProperty(element, bo, 'outcome', e.target.value.trim())) });
-      sidebar.replaceChildren(...header(t.end_event, bo), nameField(element, bo), field(t.outcome, input, t.outcome_hint),
+      sidebar.replaceChildren(...header(t.end_event, bo), nameField(element, bo), nameEnField(element, bo),
+        field(t.outcome, input, t.outcome_hint),
         h('datalist', { id: 'outcomes' }, config.outcomes.map((o) => h('option', { value: o }))));
     } else {
       const type = bo.$type.replace(/^bpmn:/, '');
       sidebar.replaceChildren(...header(`${t.element}: ${type}`, bo),
-        'name' in bo.$descriptor.propertiesByName ? nameField(element, bo) : '', h('p', { class: 'hint' }, t.nothing_of_ours));
+        ...('name' in bo.$descriptor.propertiesByName ? [nameField(element, bo), nameEnField(element, bo)]
+          : [h('p', { class: 'hint' }, t.nothing_of_ours)]));
     }
   }
   eventBus.on('selection.changed', ({ newSelection }) => {
