@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from api import create_app, engine_context
-from engine.users import create_user
-from workflows import DEMO_USERS
-from workflows.demo import Driver, deploy
+from tests.conftest import TEST_KEY
+from workflows.demo import Driver, demo_users, deploy
 
 MOMENT = datetime(2026, 9, 30, 16, 30, tzinfo=UTC)  # 2026-10-01 00:30 in Beijing
 
@@ -20,12 +19,11 @@ MOMENT = datetime(2026, 9, 30, 16, 30, tzinfo=UTC)  # 2026-10-01 00:30 in Beijin
 @pytest.fixture
 def app(db_url, monkeypatch):
     monkeypatch.setenv("CADREFLOW_TEST_CLOCK", "1")
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": TEST_KEY})
     ctx = engine_context(app)
     ctx.clock.set(MOMENT)
     deploy(ctx)
-    for username, (display, roles) in DEMO_USERS.items():
-        create_user(ctx, username, roles, username, display)
+    demo_users(ctx)
     return app
 
 
