@@ -93,12 +93,16 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
         if not isinstance(data, dict):
             raise ValidationFailed("the data must be an object", fields={"data": "must be an object / 必须是对象"})
 
+        ref = StepReference(session)
+
         def validate(submitted: dict, visible: dict) -> dict:
-            form_ctx = FormContext(case.id, row.element_id, visible, row.prefill, case.parameters, actor, role, locale)
+            form_ctx = FormContext(case.id, row.element_id, visible, row.prefill, case.parameters, actor, role, locale,
+                                   ref)
             return audit.as_stored(_validate(ctx, row.form, submitted, form_ctx))
 
         command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
-        tasks = _step(ctx, uow, case, command, siblings)
+        tasks = _step(ctx, uow, case, command, siblings, ref)
+        ref.save(ctx, actor, role)  # entries the form added (a new nominee's record), in the same transaction
         uow.commit()
         return case_dict(case, tasks)
 
@@ -209,12 +213,13 @@ def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None
 # --- shared by the services ------------------------------------------------------------------------
 
 
-def _step(ctx, uow, case: Case, command: Command, existing: list[CaseTask] | None = None) -> list[CaseTask]:
+def _step(ctx, uow, case: Case, command: Command, existing: list[CaseTask] | None = None,
+          ref: StepReference | None = None) -> list[CaseTask]:
     """Run and save one step; returns the case's ready tasks after it."""
     now = ctx.clock.now()
     bundle = ctx.specs.get(uow.session, case.version_id)
     result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command,
-                     StepReference(uow.session))
+                     ref or StepReference(uow.session))
     return save_step(uow.session, case, result, now, existing)
 
 

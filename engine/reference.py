@@ -35,22 +35,72 @@ def load(session, kind: str) -> dict[str, dict]:
         select(ReferenceEntry).where(ReferenceEntry.kind == kind).order_by(ReferenceEntry.key))}
 
 
+def load_entry(session, kind: str, key: str) -> dict | None:
+    row = session.scalars(select(ReferenceEntry).where(ReferenceEntry.kind == kind, ReferenceEntry.key == key)).first()
+    return row.value if row is not None else None
+
+
+def next_number(session, kind: str) -> int:
+    """One more than the largest numeric key of `kind` (1 for none): keys of entries a step adds."""
+    keys = session.scalars(select(ReferenceEntry.key).where(ReferenceEntry.kind == kind))
+    return max((int(k) for k in keys if k.isdigit()), default=0) + 1
+
+
 class StepReference:
-    """What one step's handlers may read: loaded once per kind per step from the database."""
+    """What one step may read of the reference data: a whole kind (`ref(kind)`) or one entry
+    (`ref.entry(kind, key)`), each loaded once per step from the database. An entry read is
+    remembered with its value (None: there was none) so that the step can record it; a step may
+    also stage new entries (`add`) that the caller writes, audited, in the step's transaction."""
 
     def __init__(self, session):
         self._session = session
         self._cache: dict[str, dict] = {}
+        self._entries: dict[str, dict] = {}
+        self.added: dict[str, dict[str, dict]] = {}
 
     def __call__(self, kind: str) -> dict:
         if kind not in self._cache:
             self._cache[kind] = load(self._session, kind)
         return self._cache[kind]
 
+    def entry(self, kind: str, key) -> dict | None:
+        key = str(key)
+        staged = self.added.get(kind, {})
+        if key in staged:
+            return staged[key]
+        if kind in self._cache:  # a whole kind read, or (a replay) what the step read when it ran
+            return self._cache[kind].get(key)
+        entries = self._entries.setdefault(kind, {})
+        if key not in entries:
+            entries[key] = load_entry(self._session, kind, key) if self._session is not None else None
+        return entries[key]
+
+    def add(self, kind: str, value: dict) -> int:
+        """Stage a new entry under the next numeric key; returns that key as a number."""
+        if self._session is None:
+            raise LookupError(f"no reference data can be added here (kind '{kind}')")
+        staged = self.added.setdefault(kind, {})
+        number = next_number(self._session, kind) + len(staged)
+        staged[str(number)] = value
+        return number
+
+    def save(self, ctx, actor: Actor, role: str) -> None:
+        """Write the staged entries in the session's transaction, one audit event per kind."""
+        now = ctx.clock.now()
+        for kind, entries in self.added.items():
+            for key, value in entries.items():
+                self._session.add(ReferenceEntry(kind=kind, key=key, value=value, entered_by=actor.username,
+                                                 entered_at=now))
+            audit.append(self._session, reference_stream(kind), [audit.NewEvent(
+                "reference_changed", actor, role, element_id=kind, data_in=entries, data_out={"replaced": {}})],
+                at=now)
+        self.added = {}
+
 
 def recorded(events) -> StepReference:
-    """During a replay: the reference data the step's handlers read when it first ran."""
+    """During a replay: the reference data (whole kinds and single entries) the step read when it first ran."""
     ref = StepReference(None)
     for event in events:
-        ref._cache.update((event.data_in or {}).get("reference", {}))
+        for kind, entries in ((event.data_in or {}).get("reference") or {}).items():
+            ref._cache.setdefault(kind, {}).update(entries)
     return ref

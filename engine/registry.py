@@ -22,6 +22,10 @@ class FormContext:
     actor: Any
     role: str
     locale: str = "zh-CN"
+    # the step's engine.reference.StepReference (None outside a step): `reference.entry(kind, key)`
+    # reads one entry, `reference.add(kind, value)` stages a new one written with the step. What a
+    # form reads that matters must go into its cleaned data: a replay re-runs no form.
+    reference: Any = None
 
 
 # validate(data, context) -> cleaned data; raises engine.errors.ValidationFailed with per-field messages
