@@ -7,6 +7,8 @@ optimistic version: a step whose case changed underneath it fails with Conflict 
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -45,7 +47,8 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "c
         uow.session.add(case)
         uow.session.flush()  # the case id seeds the step's task ids
         command = Command("case_started", actor, role, element_id=version.key,
-                          data_in=audit.as_stored({**cleaned, "parameters": effective}))
+                          data_in=audit.as_stored({**cleaned, "parameters": effective,
+                                                   "started_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}))
         result = execute(bundle, ctx.registry, case.id, 1, now, None, command, StepReference(uow.session),
                          SNAPSHOT_FORMAT)
         result.events[0].data_out.update(procedure=version.key, version=version.version, parameters=effective,

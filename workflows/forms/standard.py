@@ -11,7 +11,6 @@ from .base import (
     Errors,
     Form,
     FormSchema,
-    Gender,
     NameMap,
     Refuse,
     choice,
@@ -31,9 +30,7 @@ from .casedata import (
     text_length,
     withdrawn_names,
 )
-
-GENDER_ENUM = {"enum": ["男", "女", "male", "female"]}
-
+from .nomination import GENDER_ENUM, Nominate, Person, check_nominate
 
 # --- 0. start (动议) ----------------------------------------------------------------------------------
 
@@ -65,25 +62,7 @@ def check_approve_motion(data: dict, ctx: FormContext, errors: Errors) -> None:
 # --- 2. nominate ------------------------------------------------------------------------------------------
 
 
-class Person(FormSchema):
-    """A nominee (or, in competitive selection, an applicant)."""
-
-    name = text(max_length=64)
-    gender = Gender(required=True, metadata=GENDER_ENUM)
-    birth_date = day()
-    current_post = text()
-    unit = text()
-
-
-class Nominate(FormSchema):
-    nominees = rows(Person, minimum=1, unique="name")
-
-
-def check_nominate(data: dict, ctx: FormContext, errors: Errors) -> None:
-    posts = post_count(ctx)
-    extra = int_parameter(ctx, "min_extra_nominees")
-    if len(data["nominees"]) < posts + extra:
-        errors.add("nominees", "too_few_nominees", min=posts + extra, posts=posts, extra=extra)
+# the nominate form and its check: nomination.py (nominees from the registry)
 
 
 # --- 3. meeting_recommendation ------------------------------------------------------------------------------

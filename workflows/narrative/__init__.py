@@ -61,8 +61,9 @@ START_ORDER = ("position", "unit", "rank", "post_count", "reason", "requirements
 
 
 def _started(entered, decided, say: Say) -> str:
-    """The start form without the parameters (the record lists them once, at its top)."""
-    rest = sorted(k for k in entered if k not in START_ORDER and k != "parameters")
+    """The start form without the parameters (the record lists them once, at its top) and the
+    start instant (every event has its time)."""
+    rest = sorted(k for k in entered if k not in START_ORDER and k not in ("parameters", "started_at"))
     return say.parts(*(say.field(k, entered.get(k)) for k in (*START_ORDER, *rest)))
 
 

@@ -1,0 +1,132 @@
+"""Nomination from the registry (domain.md step 2): nominees by `person_id`, or by their fields.
+
+A nominee is `{person_id}` (a person of the registry) or the fields of someone not yet recorded:
+the record's fields (workflows/registry/person.py) plus the `current_post` and `unit` every
+nominee is shown with. Run inside a step (`ctx.reference` set), a nominee given by fields is added
+to the registry as a `person` entry in the step's transaction (audited), and every nominee carries
+the snapshot of the record the case uses (`record`): a replay and every later rule read the record
+as it was at nomination, never as edited since. Outside a step (a form checked on its own) a
+nominee given by fields is kept as given.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from marshmallow import fields, validate
+
+from engine.registry import FormContext
+
+from ..registry.career import holds, posts_by
+from ..registry.person import FIELDS as RECORD_FIELDS
+from ..registry.person import PersonSchema
+from ..rules import BEIJING
+from .base import Errors, FormSchema, Gender, Int, Many, day, text
+from .casedata import int_parameter, post_count
+
+GENDER_ENUM = {"enum": ["男", "女", "male", "female"]}
+SHOWN = ("current_post", "unit")
+# what the case copies of a record: everything the review, 破格 and recusal read; never the
+# identity-card number (kept in the registry only, never in a case or a log)
+SNAPSHOT_FIELDS = tuple(f for f in RECORD_FIELDS if f != "id_number")
+
+
+class Person(FormSchema):
+    """A nominee (or, in competitive selection, an applicant) by the fields shown on forms."""
+
+    name = text(max_length=64)
+    gender = Gender(required=True, metadata=GENDER_ENUM)
+    birth_date = day()
+    current_post = text()
+    unit = text()
+
+
+class ById(FormSchema):
+    person_id = Int(required=True, validate=validate.Range(min=1, error="min_value|min={min}"))
+
+
+class NewPerson(PersonSchema):
+    """Someone not yet recorded: the record's fields and the post and unit shown on forms."""
+
+    current_post = text()
+    unit = text()
+
+
+class NomineeItem(fields.Nested):
+    """`{person_id}` or a new person's fields; errors keep their paths (`nominees.2.name`) and
+    labels (the fields of a new person are those of `NewPerson`)."""
+
+    default_error_messages = {"required": "required", "null": "null", "type": "not_object"}
+
+    def __init__(self, **kwargs):
+        super().__init__(NewPerson, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> dict:
+        if not isinstance(value, dict):
+            raise self.make_error("type")
+        return (ById() if "person_id" in value else NewPerson()).load(value)
+
+
+class Nominate(FormSchema):
+    nominees = Many(NomineeItem(), required=True, validate=validate.Length(min=1, error="min_items|min={min}"))
+
+
+def start_day(case_data: dict) -> date:
+    """The case's start date in Beijing (the engine records `started_at`); today for an old case."""
+    started = (case_data or {}).get("started_at")
+    moment = datetime.fromisoformat(started.replace("Z", "+00:00")) if isinstance(started, str) else datetime.now(UTC)
+    return moment.astimezone(BEIJING).date()
+
+
+def current_post(record: dict, on: date) -> tuple[str, str]:
+    """(title, unit) of the latest post begun by `on` and still held then, else ("", "")."""
+    held = [p for p in posts_by(record, on) if holds(p, on)]
+    return (held[-1]["title"], held[-1]["unit"]) if held else ("", "")
+
+
+def snapshot(person_id: int, record: dict, on: date, shown: dict | None = None) -> dict:
+    """What the case keeps of a nominee: the fields shown on forms, and the record as of now."""
+    title, unit = current_post(record, on)
+    shown = shown or {}
+    return {"person_id": person_id, "name": record["name"], "gender": record.get("gender", ""),
+            "birth_date": record.get("birth_date") or "", "current_post": shown.get("current_post") or title,
+            "unit": shown.get("unit") or unit, "record": {k: record[k] for k in SNAPSHOT_FIELDS if k in record}}
+
+
+def resolve(items: list[dict], path: str, ctx: FormContext, errors: Errors) -> list[dict]:
+    """The nominees of validated `items` with their snapshots; an unknown id goes to `errors`."""
+    on = start_day(ctx.case_data)
+    out = []
+    for index, item in enumerate(items):
+        if "person_id" in item:
+            record = ctx.reference.entry("person", item["person_id"]) if ctx.reference is not None else None
+            if record is None:
+                errors.add(f"{path}.{index}.person_id", "unknown_person", id=item["person_id"])
+                continue
+            out.append(snapshot(item["person_id"], record, on))
+        elif ctx.reference is None:  # checked on its own: nothing to add the person to
+            out.append({k: item[k] for k in Person._declared_fields})
+        else:
+            record = {k: v for k, v in item.items() if k not in SHOWN}
+            shown = {k: item[k] for k in SHOWN}
+            out.append(snapshot(ctx.reference.add("person", record), record, on, shown))
+    return out
+
+
+def check_nominate(data: dict, ctx: FormContext, errors: Errors) -> dict:
+    nominees = resolve(data["nominees"], "nominees", ctx, errors)
+    seen_ids: set = set()
+    seen_names: set = set()
+    for index, nominee in enumerate(nominees):
+        if nominee.get("person_id") is not None:
+            if nominee["person_id"] in seen_ids:
+                errors.add(f"nominees.{index}.person_id", "duplicate", name=nominee["name"])
+            seen_ids.add(nominee["person_id"])
+        elif nominee["name"] in seen_names:
+            errors.add(f"nominees.{index}.name", "duplicate", name=nominee["name"])
+        seen_names.add(nominee["name"])
+    posts = post_count(ctx)
+    extra = int_parameter(ctx, "min_extra_nominees")
+    if len(data["nominees"]) < posts + extra:
+        errors.add("nominees", "too_few_nominees", min=posts + extra, posts=posts, extra=extra)
+    return {**data, "nominees": nominees}
