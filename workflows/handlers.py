@@ -175,3 +175,6 @@ def applicant_ranking(params, ctx):
     eligible = [n for n in ctx.data["eligibility_review"]["eligible"] if n not in gone]
     return rules.composite_scores(eligible, ctx.data["exam_scores"]["scores"], ctx.data["interview_scores"]["scores"],
                                   params["parameters"], post_count=params["post_count"])
+
+
+from . import qualifying  # noqa: E402,F401 - registers the qualification review's handlers

@@ -12,6 +12,8 @@ from .forms.casedata import up_for_decision
 def _candidate(task: dict, case_data: dict) -> set[str] | None:
     """The candidate a per-candidate task runs for (its multi-instance item)."""
     candidate = task["prefill"].get("candidate")
+    if isinstance(candidate, dict):  # a nominee row (破格: {person_id, name, rules})
+        candidate = candidate.get("name")
     return {candidate} if isinstance(candidate, str) and candidate else None
 
 
@@ -40,6 +42,7 @@ PERSON_BOUND_FORMS = {
     "integrity_opinion": "candidate",
     "investigate_report": "appointees",
     "committee_decision": "proposed",
+    "exceptional_promotion": "candidate",
 }
 TEAM_FORMS = ("inspection",)  # forms naming a team (usernames), none of whom may be related either
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from engine.registry import FormValidator
 
-from . import competitive, decision, payloads, standard
+from . import competitive, decision, payloads, qualification, standard
 from .base import Form
 from .export import form_json_schema
 
-ALL: dict[str, Form] = {form.name: form for module in (standard, decision, payloads, competitive)
+ALL: dict[str, Form] = {form.name: form for module in (standard, qualification, decision, payloads, competitive)
                         for form in module.FORMS}
 
 FORMS: dict[str, FormValidator] = dict(ALL)

@@ -69,9 +69,11 @@ def post_count(ctx: FormContext) -> int:
 
 
 def nominee_names(ctx: FormContext) -> list[str]:
-    """The nominees (standard procedure) or, failing that, the applicants (competitive)."""
+    """The nominees on the ballot (after the qualification review; before it, or in a case that
+    has none, every nominee) or, failing that, the applicants (competitive)."""
     data = ctx.case_data or {}
-    found = names_in(section(data, "nominate").get("nominees"))
+    ballot = data.get("ballot")
+    found = names_in(ballot if isinstance(ballot, list) else section(data, "nominate").get("nominees"))
     return found or names_in(section(data, "registration").get("applicants"))
 
 

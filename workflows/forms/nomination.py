@@ -11,16 +11,16 @@ nominee given by fields is kept as given.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from marshmallow import fields, validate
 
 from engine.registry import FormContext
 
+from ..nominees import start_day
 from ..registry.career import holds, posts_by
 from ..registry.person import FIELDS as RECORD_FIELDS
 from ..registry.person import PersonSchema
-from ..rules import BEIJING
 from .base import Errors, FormSchema, Gender, Int, Many, day, text
 from .casedata import int_parameter, post_count
 
@@ -69,13 +69,6 @@ class NomineeItem(fields.Nested):
 
 class Nominate(FormSchema):
     nominees = Many(NomineeItem(), required=True, validate=validate.Length(min=1, error="min_items|min={min}"))
-
-
-def start_day(case_data: dict) -> date:
-    """The case's start date in Beijing (the engine records `started_at`); today for an old case."""
-    started = (case_data or {}).get("started_at")
-    moment = datetime.fromisoformat(started.replace("Z", "+00:00")) if isinstance(started, str) else datetime.now(UTC)
-    return moment.astimezone(BEIJING).date()
 
 
 def current_post(record: dict, on: date) -> tuple[str, str]:
