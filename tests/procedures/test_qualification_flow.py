@@ -1,0 +1,150 @@
+"""Nomination from the registry, the qualification review, 破格 and the higher consent, through the
+real cadre_selection diagram on SQLite and PostgreSQL (the case starts 2026-03-02, a 正处级 post)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import audit, reference
+from engine.actors import Actor
+from engine.errors import ValidationFailed
+from engine.replay import replay
+from workflows.demo import CLERK, HEAD, Driver
+from workflows.registry.person import validate_person
+
+ADMIN = Actor("admin1", "系统管理员", frozenset({"admin"}))
+GROUNDS = "在脱贫攻坚任务中经受住考验，表现突出，作出重大贡献，群众公认度高"
+
+
+def record(name: str, **changes) -> dict:
+    """A 县处级副职 who meets every rule for a 县处级正职 post on 2026-03-02."""
+    person = {
+        "name": name, "gender": "男", "birth_date": "1978-05-01", "work_start_date": "2000-07-01",
+        "education": [{"kind": "full_time", "level": "bachelor", "school": "某大学", "major": "经济学"}],
+        "posts": [
+            {"unit": "某乡", "title": "副乡长", "level": "township_deputy", "start": "2008-01-01", "end": "2012-01-01",
+             "grassroots": True},
+            {"unit": "某镇", "title": "镇长", "level": "township_chief", "start": "2012-01-01", "end": "2018-01-01",
+             "grassroots": True},
+            {"unit": "区发改委", "title": "副主任", "level": "county_deputy", "start": "2018-01-01"},
+        ],
+        "appraisals": [{"year": 2025, "grade": "competent"}],
+        "training": [{"name": "中青年干部培训班", "end": "2024-06-30"}],
+        "family": [{"relation": "spouse", "name": "林某", "abroad": False}],
+    }
+    person.update(changes)
+    return validate_person(person)
+
+
+@pytest.fixture
+def registry(ctx):
+    people = {"1": record("张三"), "2": record("李四", education=[{"kind": "in_service", "level": "secondary"}]),
+              "3": record("王五", work_start_date="2022-01-01")}
+    reference.put_entries(ctx, "person", people, ADMIN, "admin")
+    return people
+
+
+def nominated(ctx, ids=(1, 2, 3)) -> Driver:
+    d = Driver(ctx, rank="正处级")
+    d.approve()
+    d.nominate(nominees=[{"person_id": i} for i in ids], review=False)
+    return d
+
+
+def review_of(d: Driver) -> dict:
+    return {n["name"]: n for n in d.tasks("qualification_review")[0]["prefill"]["qualification"]["nominees"]}
+
+
+def test_a_failed_education_cannot_be_waived_and_a_waivable_failure_needs_exceptional_and_consent(ctx, registry):
+    d = nominated(ctx)
+    nominees = d.case["data"]["nominate"]["nominees"]
+    assert [(n["person_id"], n["name"], n["current_post"], n["unit"]) for n in nominees] == [
+        (1, "张三", "副主任", "区发改委"), (2, "李四", "副主任", "区发改委"), (3, "王五", "副主任", "区发改委")]
+    assert "id_number" not in nominees[0]["record"]
+    verdicts = {name: {c["rule"]: c["verdict"] for c in n["checks"]} for name, n in review_of(d).items()}
+    assert verdicts["张三"]["education"] == "pass" and set(verdicts["张三"].values()) == {"pass"}
+    assert verdicts["李四"]["education"] == "fail" and verdicts["王五"]["work_years"] == "fail"
+    checks = {c["rule"]: c for c in review_of(d)["李四"]["checks"]}
+    assert checks["education"]["article"] == "Regs art. 8 (4)" and not checks["education"]["waivable"]
+    d.qualify()
+    qualified = d.case["data"]["qualified"]
+    assert [n["name"] for n in qualified["ballot"]] == ["张三"]
+    assert qualified["barred"] == [{"person_id": 2, "name": "李四", "rules": ["education"]}]
+    # only 王五's waivable failure reaches the org head; 李四 gets no 破格 task
+    tasks = d.tasks("exceptional_promotion")
+    assert [t["prefill"]["candidate"]["name"] for t in tasks] == ["王五"] and tasks[0]["role"] == "org_head"
+    with pytest.raises(ValidationFailed) as refused:
+        d.do("exceptional_promotion", HEAD, {"person_id": 3, "ground": "critical_tasks", "justification": GROUNDS,
+                                             "rules": ["work_years", "education"]})
+    assert "rules.1" in refused.value.fields and "不得破格" in refused.value.fields["rules.1"]
+    with pytest.raises(ValidationFailed) as refused:
+        d.do("exceptional_promotion", HEAD, {"person_id": 1, "ground": "critical_tasks", "justification": GROUNDS,
+                                             "rules": ["work_years"]})
+    assert "person_id" in refused.value.fields
+    d.do("exceptional_promotion", HEAD, {"person_id": 3, "ground": "critical_tasks", "justification": GROUNDS,
+                                         "rules": ["work_years"]})
+    # a case with any 破格 waits for the higher department's consent before the ballot and inspection
+    assert d.ready() == ["higher_consent"]
+    d.do("higher_consent", CLERK, {"document_number": "市委组字〔2026〕12号", "date": "2026-03-05"})
+    assert d.ready() == ["meeting_recommendation"]
+    assert [n["name"] for n in d.case["data"]["ballot"]] == ["张三", "王五"]
+    with pytest.raises(ValidationFailed) as refused:  # 李四 has no ballot line
+        d.meeting({"张三": 20, "李四": 3})
+    assert "votes.李四" in refused.value.fields
+    d.meeting({"张三": 20, "王五": 16})
+    d.talk()
+    assert [n["name"] for n in d.case["data"]["tally"]["nominees"]] == ["张三", "王五"]
+    # the records edited afterwards: the replay reads them as they were at nomination
+    reference.put_entries(ctx, "person", {"3": record("王五", work_start_date="1990-01-01"),
+                                          "2": record("李四")}, ADMIN, "admin")
+    assert replay(ctx, d.id).ok
+
+
+def test_a_waivable_failure_without_exceptional_promotion_leaves_the_case(ctx, registry):
+    d = nominated(ctx)
+    d.qualify()
+    d.do("exceptional_promotion", HEAD, {"person_id": "王五", "declined": True, "comment": "不破格"})
+    assert d.ready() == ["meeting_recommendation"]  # no 破格: no consent needed
+    assert [n["name"] for n in d.case["data"]["ballot"]] == ["张三"]
+    assert d.case["data"]["qualified"]["not_waived"] == [{"person_id": 3, "name": "王五", "rules": ["work_years"]}]
+
+
+def test_a_missing_verdict_passes_only_attested_with_the_clerks_name(ctx, registry):
+    reference.put_entries(ctx, "person", {"4": record("赵六", appraisals=[])}, ADMIN, "admin")
+    d = nominated(ctx, (1, 4))
+    assert {c["rule"]: c["verdict"] for c in review_of(d)["赵六"]["checks"]}["appraisal"] == "missing"
+    with pytest.raises(ValidationFailed) as refused:
+        d.qualify([{"person_id": 1, "rule": "appraisal", "note": "档案记载称职"}])
+    assert "attested.0.rule" in refused.value.fields
+    d.qualify([{"person_id": 4, "rule": "appraisal", "note": "档案记载 2025 年度称职"}])
+    confirmed = d.case["data"]["qualification_review"]["qualification"]["nominees"][1]
+    appraisal = next(c for c in confirmed["checks"] if c["rule"] == "appraisal")
+    assert appraisal["attestation"] == {"note": "档案记载 2025 年度称职", "by": "clerk1"}
+    assert [n["name"] for n in d.case["data"]["ballot"]] == ["张三", "赵六"]
+
+
+def test_unattested_missing_verdict_that_cannot_be_waived_leaves_the_case(ctx, registry):
+    reference.put_entries(ctx, "person", {"4": record("赵六", appraisals=[])}, ADMIN, "admin")
+    d = nominated(ctx, (1, 4))
+    d.qualify([])
+    assert d.case["data"]["qualified"]["barred"] == [{"person_id": 4, "name": "赵六", "rules": ["appraisal"]}]
+
+
+def test_a_nominee_given_by_fields_is_added_to_the_registry(ctx, registry):
+    d = Driver(ctx, rank="正处级")
+    d.approve()
+    new = {"name": "孙七", "gender": "女", "birth_date": "1985-02-03", "current_post": "科长", "unit": "区财政局",
+           "work_start_date": "2007-07-01"}
+    d.nominate(nominees=[{"person_id": 1}, new], review=False)
+    nominees = d.case["data"]["nominate"]["nominees"]
+    assert nominees[1]["person_id"] == 4 and nominees[1]["current_post"] == "科长"
+    with ctx.unit_of_work() as uow:
+        stored = reference.load(uow.session, "person")["4"]
+        assert stored["name"] == "孙七" and "current_post" not in stored
+        added = audit.events_of(uow.session, "reference/person")[-1]
+        assert added.actor_username == "clerk1" and list(added.data_in) == ["4"]
+    with pytest.raises(ValidationFailed) as refused:  # an unknown id names the field
+        d2 = Driver(ctx, rank="正处级")
+        d2.approve()
+        d2.nominate(nominees=[{"person_id": 1}, {"person_id": 99}], review=False)
+    assert refused.value.fields == {"nominees.1.person_id": "干部信息库中没有编号为 99 的人员"}
