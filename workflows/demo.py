@@ -266,5 +266,6 @@ def seed_demo(ctx) -> list[int]:
     competitive = Driver(ctx, "competitive_selection", unit="区政务服务中心", position="副主任")
     made.append(competitive.id)
     competitive.do("registration", CLERK, {"applicants": [nominee(n) for n in ("赵一", "钱二", "孙三")]})
-    competitive.do("eligibility_review", HEAD, {"eligible": ["赵一", "钱二", "孙三"], "rejected": []})  # 笔试成绩
+    competitive.do("eligibility_review", HEAD, {"eligible": ["赵一", "钱二", "孙三"], "rejected": []})
+    competitive.qualify()                                                        # 笔试成绩
     return made

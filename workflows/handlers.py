@@ -173,6 +173,9 @@ def withdrawal_record(params, ctx):
 def applicant_ranking(params, ctx):
     gone = set(withdrawn(ctx.data))
     eligible = [n for n in ctx.data["eligibility_review"]["eligible"] if n not in gone]
+    if isinstance(ctx.data.get("ballot"), list):  # after the qualification review: who passed it
+        passed = {p["name"] for p in ctx.data["ballot"]}
+        eligible = [n for n in eligible if n in passed]
     return rules.composite_scores(eligible, ctx.data["exam_scores"]["scores"], ctx.data["interview_scores"]["scores"],
                                   params["parameters"], post_count=params["post_count"])
 

@@ -33,9 +33,16 @@ def _relatives_leading(nominees: list[dict], unit: str, on, entry) -> list[dict]
     return leaders
 
 
+def reviewed_people(people: list[dict], data: dict) -> list[dict]:
+    """Whom the review is about: the nominees; in competitive selection the applicants the
+    eligibility review found eligible."""
+    eligible = (data.get("eligibility_review") or {}).get("eligible")
+    return [p for p in people if p["name"] in eligible] if isinstance(eligible, list) else list(people)
+
+
 @handler("qualification_check")
 def qualification_check(params, ctx):
-    nominees = [record_of(n) for n in params["nominees"]]
+    nominees = [record_of(n) for n in reviewed_people(params["nominees"], ctx.data)]
     on = start_day(ctx.data)
     level = case_level(ctx.data)
     if level is None:  # a post without a known level: no figure applies, nothing to check
@@ -55,7 +62,7 @@ def qualification_settle(params, ctx):
     granted = {r["person_id"]: r for r in records if not r.get("declined")}
     by_key = {nominee_key(n): n for n in confirmed.get("nominees") or []}
     ballot, barred, needed, not_waived = [], [], [], []
-    for nominee in params["nominees"]:
+    for nominee in reviewed_people(params["nominees"], ctx.data):
         reviewed = by_key.get(nominee_key(nominee))
         if reviewed is None:  # not reviewed (cannot happen in a diagram that reviews everyone)
             ballot.append(nominee)

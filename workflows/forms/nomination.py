@@ -106,20 +106,25 @@ def resolve(items: list[dict], path: str, ctx: FormContext, errors: Errors) -> l
     return out
 
 
-def check_nominate(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    nominees = resolve(data["nominees"], "nominees", ctx, errors)
+def check_people(data: dict, field: str, too_few: str, ctx: FormContext, errors: Errors) -> dict:
+    """Nominees (or applicants) under `field`: resolved, each person at most once, enough of them."""
+    people = resolve(data[field], field, ctx, errors)
     seen_ids: set = set()
     seen_names: set = set()
-    for index, nominee in enumerate(nominees):
-        if nominee.get("person_id") is not None:
-            if nominee["person_id"] in seen_ids:
-                errors.add(f"nominees.{index}.person_id", "duplicate", name=nominee["name"])
-            seen_ids.add(nominee["person_id"])
-        elif nominee["name"] in seen_names:
-            errors.add(f"nominees.{index}.name", "duplicate", name=nominee["name"])
-        seen_names.add(nominee["name"])
+    for index, person in enumerate(people):
+        if person.get("person_id") is not None:
+            if person["person_id"] in seen_ids:
+                errors.add(f"{field}.{index}.person_id", "duplicate", name=person["name"])
+            seen_ids.add(person["person_id"])
+        elif person["name"] in seen_names:
+            errors.add(f"{field}.{index}.name", "duplicate", name=person["name"])
+        seen_names.add(person["name"])
     posts = post_count(ctx)
     extra = int_parameter(ctx, "min_extra_nominees")
-    if len(data["nominees"]) < posts + extra:
-        errors.add("nominees", "too_few_nominees", min=posts + extra, posts=posts, extra=extra)
-    return {**data, "nominees": nominees}
+    if len(data[field]) < posts + extra:
+        errors.add(field, too_few, min=posts + extra, posts=posts, extra=extra)
+    return {**data, field: people}
+
+
+def check_nominate(data: dict, ctx: FormContext, errors: Errors) -> dict:
+    return check_people(data, "nominees", "too_few_nominees", ctx, errors)
