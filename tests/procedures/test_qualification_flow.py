@@ -148,3 +148,23 @@ def test_a_nominee_given_by_fields_is_added_to_the_registry(ctx, registry):
         d2.approve()
         d2.nominate(nominees=[{"person_id": 1}, {"person_id": 99}], review=False)
     assert refused.value.fields == {"nominees.1.person_id": "干部信息库中没有编号为 99 的人员"}
+
+
+def test_the_record_states_every_verdict_with_its_article(ctx, registry):
+    from tests.procedures.test_narrative import told, words
+
+    d = nominated(ctx)
+    d.qualify()
+    d.do("exceptional_promotion", HEAD, {"person_id": 3, "ground": "critical_tasks", "justification": GROUNDS,
+                                         "rules": ["work_years"]})
+    d.do("higher_consent", CLERK, {"document_number": "市委组字〔2026〕12号", "date": "2026-03-05"})
+    entries = told(ctx, d.id)
+    checked = words(entries, "check_qualifications")[0]
+    assert "李四：文化程度：不符合（《条例》第八条第（四）项），最高学历为中专及以下" in checked
+    assert "张三：各项均符合" in checked
+    settled = words(entries, "settle_ballot")[0]
+    assert "列入推荐：张三。" in settled and "李四（文化程度）" in settled and "王五（工龄）" in settled
+    assert words(entries, "exceptional_promotion")[0].startswith("王五破格提拔；破格情形：")
+    assert "市委组字〔2026〕12号" in words(entries, "higher_consent")[0]
+    english = told(ctx, d.id, "en")
+    assert "education: fail (Regs art. 8 (4))" in words(english, "check_qualifications")[0]

@@ -29,6 +29,7 @@ from .casedata import (
 )
 from .i18n import CHOICES, LABELS, is_english
 from .offertext import text
+from .qualification_choices import exceptional_offer, qualification_review_offer
 from .standard import shortlist
 
 
@@ -320,4 +321,6 @@ _MAKERS: dict[str, Callable[[FormContext, Users, list], Offer]] = {
     "exam_scores": _eligible_rows("scores"),
     "interview_scores": _eligible_rows("scores"),
     "competitive_evaluation": _eligible_rows("evaluations"),
+    "qualification_review": qualification_review_offer,
+    "exceptional_promotion": exceptional_offer,
 }

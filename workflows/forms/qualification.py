@@ -33,8 +33,18 @@ def reviewed(ctx: FormContext) -> dict:
     return dict(found)
 
 
+def as_person_id(key, nominees: list) -> object:
+    """A key as the form gives it: a person id typed as text ("3", from a web form) is that id."""
+    if isinstance(key, str) and key.isdigit():
+        return next((n["person_id"] for n in nominees if str(n.get("person_id")) == key), key)
+    return key
+
+
 def check_qualification_review(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    confirmed, problems = attest(reviewed(ctx), data["attested"], getattr(ctx.actor, "username", ""))
+    review = reviewed(ctx)
+    data = {**data, "attested": [{**a, "person_id": as_person_id(a["person_id"], review["nominees"])}
+                                 for a in data["attested"]]}
+    confirmed, problems = attest(review, data["attested"], getattr(ctx.actor, "username", ""))
     errors.items.extend(problems)
     return {**data, "qualification": confirmed}
 
@@ -59,7 +69,7 @@ def _nominee_of(ctx: FormContext) -> dict:
 
 def check_exceptional_promotion(data: dict, ctx: FormContext, errors: Errors) -> dict | None:
     candidate = _nominee_of(ctx)
-    key = data["person_id"]
+    key = as_person_id(data["person_id"], [candidate])
     if key != candidate.get("person_id") and key != candidate.get("name"):
         errors.add("person_id", "candidate_mismatch", expected=candidate.get("name"))
         return None

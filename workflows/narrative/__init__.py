@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from . import qualification
 from .say import Say
-from .services import SERVICES
-from .tasks import TASKS
+from .services import SERVICES as _SERVICES
+from .tasks import TASKS as _TASKS
+
+SERVICES = {**_SERVICES, **qualification.SERVICES}
+TASKS = {**_TASKS, **qualification.TASKS}
 
 _UNEXPECTED = (KeyError, TypeError, ValueError, AttributeError, IndexError, StopIteration)
 
