@@ -87,9 +87,9 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
         marked = ctx.specs.get(session, case.version_id).tasks.get(row.element_id, {}).get("subject")
         try:
             task = with_subjects(ctx.registry, task_dict(row), marked, case.data)
+            known = declarations(session, case.id) + found_relations(ctx.registry, case.data)
             for guard in ctx.registry.guards:
-                guard(case_data=case.data, task=task, actor=actor, role=role, data=data,
-                      declarations=declarations(session, case.id))
+                guard(case_data=case.data, task=task, actor=actor, role=role, data=data, declarations=known)
         except Forbidden as exc:
             exc.details.update(where)
             raise
@@ -126,6 +126,11 @@ def declare_relation(ctx, case_id: int, declaration: dict, actor: Actor, role: s
         _note(uow.session, case, audit.NewEvent("relation_declared", actor, role, data_in=cleaned), ctx.clock.now())
         uow.commit()
         return {**case_dict(case, _tasks(uow.session, case.id)), "declarations": declarations(uow.session, case.id)}
+
+
+def found_relations(registry, case_data: dict) -> list[dict]:
+    """The relations the domain finds in the case data (registry.relations), none without that hook."""
+    return list(registry.relations(case_data or {})) if registry.relations else []
 
 
 def declarations(session, case_id: int) -> list[dict]:
@@ -200,7 +205,8 @@ def get_case(ctx, case_id: int) -> dict:
         case = uow.session.get(Case, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
-        return {**case_dict(case, _tasks(uow.session, case_id)), "declarations": declarations(uow.session, case_id)}
+        return {**case_dict(case, _tasks(uow.session, case_id)),
+                "declarations": declarations(uow.session, case_id) + found_relations(ctx.registry, case.data)}
 
 
 def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:

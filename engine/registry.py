@@ -83,6 +83,10 @@ class Registry:
     subject_forms: dict[str, str] = field(default_factory=dict)
     # check_parameters(overrides) -> {name: message}: a procedure parameter's values the domain refuses
     check_parameters: Callable[[dict], dict[str, str]] | None = None
+    # relations(case_data) -> [{username, nominee, relation, ...}]: relations the domain finds in the
+    # case's own data (e.g. the records copied at nomination), shown with the declared ones and
+    # applied by the guards like them, without anyone declaring them
+    relations: Callable[[dict], list[dict]] | None = None
     narrate: Narrator | None = None
     describe_parameters: ParameterDescriber | None = None
     # case data keys that name a case in lists and headings (e.g. the unit and the post), in order

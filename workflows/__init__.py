@@ -39,12 +39,20 @@ def build_registry() -> Registry:
     from .labels import describe_parameters
     from .narrative import narrate
     from .params import check_overrides
-    from .policies import PERSON_BOUND_FORMS, SUBJECT_SOURCES, case_warnings, override_events, recusal_guard
+    from .policies import (
+        PERSON_BOUND_FORMS,
+        SUBJECT_SOURCES,
+        case_warnings,
+        override_events,
+        recusal_guard,
+        registry_relations,
+    )
 
     return Registry(
         services=dict(HANDLERS),
         forms=dict(FORMS),
         guards=[recusal_guard],
+        relations=registry_relations,
         subject_sources=dict(SUBJECT_SOURCES),
         subject_forms=dict(PERSON_BOUND_FORMS),
         annotators=[override_events],

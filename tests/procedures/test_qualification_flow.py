@@ -168,3 +168,24 @@ def test_the_record_states_every_verdict_with_its_article(ctx, registry):
     assert "市委组字〔2026〕12号" in words(entries, "higher_consent")[0]
     english = told(ctx, d.id, "en")
     assert "education: fail (Regs art. 8 (4))" in words(english, "check_qualifications")[0]
+
+
+def test_a_relative_recorded_in_the_registry_is_refused_without_a_declaration(ctx, registry):
+    from engine import cases
+    from engine.errors import Forbidden
+    from workflows.demo import INSPECTOR
+
+    spouse = {"relation": "spouse", "name": "考察组成员一", "username": "inspector1", "abroad": False}
+    reference.put_entries(ctx, "person", {"1": record("张三", family=[spouse]), "5": record("钱七")}, ADMIN, "admin")
+    d = nominated(ctx, (1, 5))
+    d.qualify()
+    d.meeting({"张三": 20, "钱七": 18})
+    d.talk()
+    d.confirm(["张三", "钱七"])
+    shown = cases.get_case(ctx, d.id)["declarations"]
+    assert shown == [{"username": "inspector1", "nominee": "张三", "relation": "spouse", "person_id": 1,
+                      "source": "registry", "family_relation": "spouse"}]
+    with pytest.raises(Forbidden) as refused:
+        d.inspect("张三", team=("inspector1", "inspector2"))
+    assert "干部信息库记载 inspector1 与张三存在夫妻关系" in refused.value.message_zh
+    d.inspect("钱七", actor=INSPECTOR, team=("inspector1", "inspector2"))  # not related to 钱七
