@@ -189,3 +189,32 @@ def test_a_relative_recorded_in_the_registry_is_refused_without_a_declaration(ct
         d.inspect("张三", team=("inspector1", "inspector2"))
     assert "干部信息库记载 inspector1 与张三存在夫妻关系" in refused.value.message_zh
     d.inspect("钱七", actor=INSPECTOR, team=("inspector1", "inspector2"))  # not related to 钱七
+
+
+def test_two_nominees_of_the_same_name_are_told_apart_on_every_form_and_in_every_rule(ctx, registry):
+    from engine.registry import FormContext
+    from workflows.forms.choices import offer
+
+    elder = record("王伟", birth_date="1975-03-02")
+    younger = record("王伟", birth_date="1982-11-30", posts=[{**p} for p in record("x")["posts"][:2]] + [
+        {"unit": "区财政局", "title": "副局长", "level": "county_deputy", "start": "2018-01-01"}])
+    reference.put_entries(ctx, "person", {"11": elder, "12": younger}, ADMIN, "admin")
+    d = nominated(ctx, (11, 12, 1))
+    assert [n["name"] for n in d.case["data"]["nominate"]["nominees"]] == ["王伟#11", "王伟#12", "张三"]
+    assert [n["name"] for n in review_of(d).values()] == ["王伟#11", "王伟#12", "张三"]
+    d.qualify()
+    with pytest.raises(ValidationFailed) as refused:  # a bare 王伟 names two nominees
+        d.meeting({"王伟": 20, "张三": 25})
+    assert "votes.王伟" in refused.value.fields and "王伟#11" in refused.value.fields["votes.王伟"]
+    d.meeting({"王伟#11": 20, "12": 10, "张三": 25})  # a person id stands for its nominee too
+    assert d.case["data"]["meeting_recommendation"]["votes"] == {"王伟#11": 20, "王伟#12": 10, "张三": 25}
+    d.talk()
+    tally = {row["name"]: row for row in d.case["data"]["tally"]["nominees"]}
+    assert (tally["王伟#11"]["excluded"], tally["王伟#12"]["excluded"]) == (False, True)  # 10 of 30: under half
+    task = d.tasks("confirm_candidates")[0]
+    form_ctx = FormContext(d.id, "confirm_candidates", d.case["data"], task["prefill"], d.case["parameters"], HEAD,
+                           "org_head")
+    shown = offer("confirm_candidates", form_ctx).fields["candidates"].options
+    assert [(o.value, o.label) for o in shown][:2] == [("张三", "张三"), ("王伟#11", "王伟（1975-03-02生，区发改委副主任）")]
+    d.confirm(["王伟#11", "张三"])
+    assert sorted(t["prefill"]["candidate"] for t in d.tasks("inspection")) == ["张三", "王伟#11"]

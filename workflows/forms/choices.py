@@ -21,6 +21,7 @@ from .casedata import (
     int_parameter,
     names_in,
     nominee_names,
+    nominee_rows,
     post_count,
     ratio_parameter,
     section,
@@ -95,9 +96,19 @@ def _label(name: str, ctx: FormContext) -> str:
     return en if is_english(ctx.locale) else zh
 
 
-def _person(name: str) -> tuple[str, str]:
-    """(value, label) of a person of the case. Names key the case data today."""
-    return name, name
+def _person(name: str, ctx: FormContext | None = None) -> tuple[str, str]:
+    """(value, label) of a person of the case: the key the case data uses, and the name; for two
+    nominees of one name (keys 王伟#12, 王伟#15), the name with the birth date and current post."""
+    if ctx is None or "#" not in str(name):
+        return name, name
+    row = next((r for r in nominee_rows(ctx) if r.get("name") == name), None)
+    if row is None:
+        return name, name
+    real = (row.get("record") or {}).get("name") or name
+    born, post = row.get("birth_date"), f"{row.get('unit') or ''}{row.get('current_post') or ''}"
+    if is_english(ctx.locale):
+        return name, f"{real} ({', '.join(x for x in (f'born {born}' if born else '', post) if x)})"
+    return name, f"{real}（{'，'.join(x for x in (f'{born}生' if born else '', post) if x)}）"
 
 
 def _data(ctx: FormContext, key: str) -> Mapping:
@@ -136,7 +147,7 @@ def _confirm_candidates(ctx: FormContext, users: Users, declarations: list) -> O
                  "share": _share(entry.get("share"), ctx), "rank": str(entry.get("rank") or "—"),
                  "mentions": str(mentions.get(name, 0))}
         status = t(f"status_{(flags or ['eligible'])[0]}", share=share)
-        options.append(Option(*_person(name), (*(cells[c] for c in columns), status), tuple(flags), needs, note,
+        options.append(Option(*_person(name, ctx), (*(cells[c] for c in columns), status), tuple(flags), needs, note,
                               disabled=name in withdrawn))
     available = [n for n in eligible if n not in withdrawn]
     notes = [t("at_most", max=math.floor(ratio * posts), ratio=ratio, posts=posts),
@@ -179,7 +190,7 @@ def _deliberation(ctx: FormContext, users: Users, declarations: list) -> Offer:
             status += t("because", reasons=_join([t(f"reason_{r}", str(r)) for r in reasons], ctx))
         cells = (_share(row.get("approval"), ctx), _choice_label(opinions.get(name) or row.get("opinion"), ctx), status)
         asks = name in flagged and not out
-        options.append(Option(*_person(name), cells, flags, asks, need if asks else "", disabled=out))
+        options.append(Option(*_person(name, ctx), cells, flags, asks, need if asks else "", disabled=out))
     qualified = [o for o in options if not o.disabled]
     wanted = len(deferred) if deferred else min(post_count(ctx), len(qualified))
     notes = (t("propose_count", count=wanted, posts=post_count(ctx)),)
@@ -213,13 +224,13 @@ def _join(items: list[str], ctx: FormContext) -> str:
 # --- one row per person: votes, mentions, scores, evaluations, committee results ---------------------------------
 
 
-def _rows(names: list[str]) -> Choices:
-    return Choices("rows", tuple(Option(*_person(n)) for n in names))
+def _rows(names: list[str], ctx: FormContext | None = None) -> Choices:
+    return Choices("rows", tuple(Option(*_person(n, ctx)) for n in names))
 
 
 def _nominee_rows(field_name: str) -> Callable:
     def make(ctx: FormContext, users: Users, declarations: list) -> Offer:
-        return Offer({field_name: _rows(nominee_names(ctx))})
+        return Offer({field_name: _rows(nominee_names(ctx), ctx)})
 
     return make
 
@@ -228,7 +239,7 @@ def _eligible_rows(field_name: str) -> Callable:
     def make(ctx: FormContext, users: Users, declarations: list) -> Offer:
         withdrawn = withdrawn_names(ctx)
         eligible = names_in(_data(ctx, "eligibility_review").get("eligible")) or nominee_names(ctx)
-        return Offer({field_name: _rows([n for n in eligible if n not in withdrawn])})
+        return Offer({field_name: _rows([n for n in eligible if n not in withdrawn], ctx)})
 
     return make
 
@@ -237,7 +248,7 @@ def _committee_decision(ctx: FormContext, users: Users, declarations: list) -> O
     withdrawn = withdrawn_names(ctx)
     up = [n for n in up_for_decision(ctx.case_data or {}) if n not in withdrawn]
     notes = (text(ctx.locale)("repeat_round", names=_join(up, ctx)),) if _data(ctx, "decision").get("repeat") else ()
-    return Offer({"results": Choices("rows", _rows(up).options, notes=notes)})
+    return Offer({"results": Choices("rows", _rows(up, ctx).options, notes=notes)})
 
 
 # --- 7. inspection: the team from the users holding `inspector`, recused ones left out ----------------------------
@@ -245,7 +256,7 @@ def _committee_decision(ctx: FormContext, users: Users, declarations: list) -> O
 
 def _candidate_facts(ctx: FormContext) -> tuple[tuple[str, str], ...]:
     candidate = (ctx.prefill or {}).get("candidate")
-    return ((_label("candidate", ctx), _person(candidate)[1]),) if isinstance(candidate, str) else ()
+    return ((_label("candidate", ctx), _person(candidate, ctx)[1]),) if isinstance(candidate, str) else ()
 
 
 def _inspection(ctx: FormContext, users: Users, declarations: list) -> Offer:
@@ -277,7 +288,7 @@ def _eligibility_review(ctx: FormContext, users: Users, declarations: list) -> O
     if not applicants:
         return Offer()
     t = text(ctx.locale)
-    options = tuple(Option(*_person(n), needs_reason=True, note=t("needs_rejection_reason")) for n in applicants)
+    options = tuple(Option(*_person(n, ctx), needs_reason=True, note=t("needs_rejection_reason")) for n in applicants)
     # all ticked to begin with: the reviewer unticks whom they refuse and says why beside them
     return Offer({"eligible": Choices("many", options, selected=tuple(o.value for o in options),
                                       reason=Reason("rejected", _label("reason", ctx), "name", "reason",
@@ -296,7 +307,7 @@ def _declaration(ctx: FormContext, users: Users, declarations: list) -> Offer:
         return Offer()
     participants = [u for u in users(None) if set(u["roles"]) & TASK_ROLES]
     me = getattr(ctx.actor, "username", None)
-    return Offer({"nominee": Choices("one", _rows(nominees).options),
+    return Offer({"nominee": Choices("one", _rows(nominees, ctx).options),
                   "username": Choices("one", tuple(Option(u["username"], u["display_name"], (u["username"],))
                                                    for u in participants), selected=(me,) if me else ())})
 
@@ -304,7 +315,7 @@ def _declaration(ctx: FormContext, users: Users, declarations: list) -> Offer:
 def _withdraw(ctx: FormContext, users: Users, declarations: list) -> Offer:
     withdrawn = withdrawn_names(ctx)
     remaining = [n for n in nominee_names(ctx) if n not in withdrawn]
-    return Offer({"name": Choices("one", _rows(remaining).options)}) if remaining else Offer()
+    return Offer({"name": Choices("one", _rows(remaining, ctx).options)}) if remaining else Offer()
 
 
 _MAKERS: dict[str, Callable[[FormContext, Users, list], Offer]] = {

@@ -109,16 +109,23 @@ def resolve(items: list[dict], path: str, ctx: FormContext, errors: Errors) -> l
 def check_people(data: dict, field: str, too_few: str, ctx: FormContext, errors: Errors) -> dict:
     """Nominees (or applicants) under `field`: resolved, each person at most once, enough of them."""
     people = resolve(data[field], field, ctx, errors)
+    if errors:
+        return data
     seen_ids: set = set()
-    seen_names: set = set()
-    for index, person in enumerate(people):
-        if person.get("person_id") is not None:
+    typed: set = set()
+    for index, (item, person) in enumerate(zip(data[field], people, strict=True)):
+        if "person_id" in item:
             if person["person_id"] in seen_ids:
                 errors.add(f"{field}.{index}.person_id", "duplicate", name=person["name"])
             seen_ids.add(person["person_id"])
-        elif person["name"] in seen_names:
+        elif person["name"] in typed:  # typed twice: the same person (someone else of that name: by id)
             errors.add(f"{field}.{index}.name", "duplicate", name=person["name"])
-        seen_names.add(person["name"])
+        else:
+            typed.add(person["name"])
+    # two people of one name are told apart in every later step by their key: name#person_id
+    named = [p["name"] for p in people]
+    people = [{**p, "name": f"{p['name']}#{p['person_id']}"} if named.count(p["name"]) > 1
+              and p.get("person_id") is not None else p for p in people]
     posts = post_count(ctx)
     extra = int_parameter(ctx, "min_extra_nominees")
     if len(data[field]) < posts + extra:

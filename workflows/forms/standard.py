@@ -22,6 +22,9 @@ from .base import (
     text,
 )
 from .casedata import (
+    as_key,
+    as_keyed,
+    as_keys,
     int_parameter,
     names_in,
     nominee_names,
@@ -89,6 +92,7 @@ def check_meeting_recommendation(data: dict, ctx: FormContext, errors: Errors) -
     if valid > returned:
         errors.add("valid_ballots", "valid_gt_returned", valid=valid, returned=returned)
     nominees = _nominees(ctx)
+    data = {**data, "votes": as_keyed(data["votes"], ctx, "votes", errors)}
     for name, votes in data["votes"].items():
         if name not in nominees:
             errors.add(f"votes.{name}", "not_a_nominee", name=name)
@@ -111,14 +115,16 @@ class TalkRecommendation(FormSchema):
     summary = long_text()
 
 
-def check_talk_recommendation(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_talk_recommendation(data: dict, ctx: FormContext, errors: Errors) -> dict:
     nominees = _nominees(ctx)
+    data = {**data, "mentions": as_keyed(data["mentions"], ctx, "mentions", errors)}
     for name, mentions in data["mentions"].items():
         if name not in nominees:
             errors.add(f"mentions.{name}", "not_a_nominee", name=name)
         elif mentions > data["interviewed"]:
             errors.add(f"mentions.{name}", "mentions_gt_interviewed", count=mentions,
                        interviewed=data["interviewed"])
+    return data
 
 
 # --- 6. confirm_candidates ------------------------------------------------------------------------------------
@@ -136,7 +142,10 @@ class ConfirmCandidates(FormSchema):
     comment = long_text(required=False)
 
 
-def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> dict:
+    data = {**data, "candidates": as_keys(data["candidates"], ctx, "candidates", errors),
+            "overrides": [{**o, "name": as_key(o["name"], ctx, f"overrides.{i}.name", errors)}
+                          for i, o in enumerate(data["overrides"])]}
     entries, eligible, cutoff = shortlist(ctx)
     withdrawn = withdrawn_names(ctx)
     posts = post_count(ctx)
@@ -172,6 +181,7 @@ def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> No
             errors.add("candidates", "differential_required", eligible=len(available), posts=posts)
         elif not data["single_candidate_reason"]:
             errors.add("single_candidate_reason", "single_reason_required", count=len(candidates), posts=posts)
+    return data
 
 
 def shortlist(ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | None]:
