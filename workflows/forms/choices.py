@@ -73,6 +73,7 @@ class Offer:
     fields: dict[str, Choices] = field(default_factory=dict)
     omit: frozenset[str] = frozenset()  # fields that cannot apply to this case now
     facts: tuple[tuple[str, str], ...] = ()  # (label, text): what the task is about, shown above the form
+    initial: dict = field(default_factory=dict)  # values the form starts with (e.g. a row per verdict to attest)
 
 
 # users(role) -> active users [{username, display_name, roles}] holding `role` (all when None)

@@ -21,7 +21,7 @@ from ..nominees import start_day
 from ..registry.career import holds, posts_by
 from ..registry.person import FIELDS as RECORD_FIELDS
 from ..registry.person import PersonSchema
-from .base import Errors, FormSchema, Gender, Int, Many, day, text
+from .base import Day, Errors, FormSchema, Gender, Int, Many, day, text
 from .casedata import int_parameter, post_count
 
 GENDER_ENUM = {"enum": ["男", "女", "male", "female"]}
@@ -52,19 +52,33 @@ class NewPerson(PersonSchema):
     unit = text()
 
 
+class NomineeRow(FormSchema):
+    """What a form shows of a nominee (its JSON Schema and labels): a person id of the registry,
+    or the fields of someone not yet recorded (any field of the record is accepted too)."""
+
+    person_id = Int(validate=validate.Range(min=1, error="min_value|min={min}"),
+                    metadata={"label": ("人员编号（干部信息库）", "Person id (registry)")})
+    name = text(required=False, max_length=64)
+    gender = Gender(metadata=GENDER_ENUM)
+    birth_date = Day()
+    current_post = text(required=False)
+    unit = text(required=False)
+
+
 class NomineeItem(fields.Nested):
-    """`{person_id}` or a new person's fields; errors keep their paths (`nominees.2.name`) and
-    labels (the fields of a new person are those of `NewPerson`)."""
+    """`{person_id}` or a new person's fields; errors keep their paths (`nominees.2.name`)."""
 
     default_error_messages = {"required": "required", "null": "null", "type": "not_object"}
 
     def __init__(self, **kwargs):
-        super().__init__(NewPerson, **kwargs)
+        super().__init__(NomineeRow, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> dict:
         if not isinstance(value, dict):
             raise self.make_error("type")
-        return (ById() if "person_id" in value else NewPerson()).load(value)
+        if value.get("person_id") not in (None, ""):  # a web row sends its empty cells too
+            return ById().load({k: v for k, v in value.items() if v not in ("", None)})
+        return NewPerson().load({k: v for k, v in value.items() if k != "person_id"})
 
 
 class Nominate(FormSchema):

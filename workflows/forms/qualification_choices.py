@@ -23,22 +23,27 @@ def who(nominee: Mapping, ctx: FormContext) -> str:
     row = next((r for r in rows if isinstance(r, Mapping) and r.get("person_id") == nominee.get("person_id")
                 and r.get("name") == nominee.get("name")), {})
     born, post = row.get("birth_date"), f"{row.get('unit') or ''}{row.get('current_post') or ''}"
+    name = (row.get("record") or {}).get("name") or nominee["name"]  # the key may be 王伟#12
     if is_english(ctx.locale):
         details = ", ".join(x for x in (f"born {born}" if born else "", post) if x)
-        return f"{nominee['name']} ({details}; id {nominee.get('person_id')})"
+        return f"{name} ({details}; id {nominee.get('person_id')})"
     details = "，".join(x for x in (f"{born}生" if born else "", post) if x)
-    return f"{nominee['name']}（{details}；编号 {nominee.get('person_id')}）"
+    return f"{name}（{details}；编号 {nominee.get('person_id')}）"
 
 
 def qualification_review_offer(ctx: FormContext, users, declarations):
     from .choices import Offer
 
     say = Say(ctx.locale)
-    facts = []
+    facts, missing = [], []
     for nominee in reviewed(ctx)["nominees"]:
         for c in nominee.get("checks") or []:
             facts.append((f"{who(nominee, ctx)} · {rule_name(c['rule'], say)}", told_check(c, say)))
-    return Offer(facts=tuple(facts))
+            if c.get("verdict") == "missing":
+                key = nominee.get("person_id") if nominee.get("person_id") is not None else nominee.get("name")
+                missing.append({"person_id": key, "rule": c["rule"], "note": ""})
+    # a row per missing verdict, its note left to the clerk: only what the file shows passes
+    return Offer(facts=tuple(facts), initial={"attested": missing} if missing else {})
 
 
 def exceptional_offer(ctx: FormContext, users, declarations):

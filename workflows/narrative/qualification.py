@@ -9,10 +9,14 @@ from ..registry.qualification import RULES
 from ..registry.vocab import label
 from .say import Say
 
+OTHER_CHECKS = {"office_avoidance": ("任职回避", "office recusal")}  # checks of the review beyond RULES
+
 
 def rule(key: str, say: Say) -> str:
     entry = RULES.get(key)
-    return say(entry[3], entry[4]) if entry else key
+    if entry:
+        return say(entry[3], entry[4])
+    return say(*OTHER_CHECKS[key]) if key in OTHER_CHECKS else key
 
 
 def check(c: Mapping, say: Say) -> str:
