@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from . import audit
 from .actors import Actor
+from .errors import Conflict
 from .storage.models import ReferenceEntry
 
 
@@ -91,6 +93,11 @@ class StepReference:
             for key, value in entries.items():
                 self._session.add(ReferenceEntry(kind=kind, key=key, value=value, entered_by=actor.username,
                                                  entered_at=now))
+            try:
+                self._session.flush()
+            except IntegrityError as exc:  # another step took the same number meanwhile: nothing is kept
+                raise Conflict(f"another step added a '{kind}' entry at the same moment; try again",
+                               message_zh="其他环节同时新增了同类记录，请重试") from exc
             audit.append(self._session, reference_stream(kind), [audit.NewEvent(
                 "reference_changed", actor, role, element_id=kind, data_in=entries, data_out={"replaced": {}})],
                 at=now)

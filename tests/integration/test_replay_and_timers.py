@@ -141,3 +141,23 @@ def test_a_step_reference_stages_new_entries_under_the_next_number(ctx):
     with ctx.unit_of_work() as uow:
         assert reference.load(uow.session, "thing")["11"] == {"n": 11}
         assert audit.events_of(uow.session, "reference/thing")[-1].data_in == {"10": {"n": 10}, "11": {"n": 11}}
+
+
+def test_an_entry_number_taken_meanwhile_is_a_conflict_and_nothing_is_kept(ctx):
+    import pytest
+
+    from engine import reference
+    from engine.actors import Actor
+    from engine.errors import Conflict
+
+    admin = Actor("admin1", "Admin", frozenset({"admin"}))
+    with ctx.unit_of_work() as uow:
+        if uow.session.get_bind().dialect.name == "sqlite":
+            pytest.skip("SQLite runs writing steps one at a time (BEGIN IMMEDIATE): no two can race")
+        ref = reference.StepReference(uow.session)
+        assert ref.add("thing", {"n": "mine"}) == 1
+        reference.put_entries(ctx, "thing", {"1": {"n": "theirs"}}, admin, "admin")  # another step, committed first
+        with pytest.raises(Conflict):
+            ref.save(ctx, admin, "admin")
+    with ctx.unit_of_work() as uow:
+        assert reference.load(uow.session, "thing") == {"1": {"n": "theirs"}}
