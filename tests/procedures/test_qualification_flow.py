@@ -218,3 +218,17 @@ def test_two_nominees_of_the_same_name_are_told_apart_on_every_form_and_in_every
     assert [(o.value, o.label) for o in shown][:2] == [("张三", "张三"), ("王伟#11", "王伟（1975-03-02生，区发改委副主任）")]
     d.confirm(["王伟#11", "张三"])
     assert sorted(t["prefill"]["candidate"] for t in d.tasks("inspection")) == ["张三", "王伟#11"]
+
+
+def test_the_review_flags_a_relative_in_the_units_leadership_read_as_recorded(ctx, registry):
+    director = record("周八", posts=[{"unit": "区发改委", "title": "主任", "level": "county_chief",
+                                     "start": "2020-01-01"}])
+    brother = {"relation": "sibling", "name": "周八", "person_id": 6, "abroad": False}
+    reference.put_entries(ctx, "person", {"6": director, "1": record("张三", family=[*record("x")["family"], brother])},
+                          ADMIN, "admin")
+    d = nominated(ctx, (1, 3))
+    avoidance = {c["rule"]: c for c in review_of(d)["张三"]["checks"]}["office_avoidance"]
+    assert avoidance["verdict"] == "warning" and "周八（主任，兄弟姐妹）" in avoidance["detail"]["zh"]
+    assert {c["rule"]: c for c in review_of(d)["王五"]["checks"]}["office_avoidance"]["verdict"] == "pass"
+    reference.put_entries(ctx, "person", {"6": record("周八")}, ADMIN, "admin")  # no longer leads the unit
+    assert replay(ctx, d.id).ok  # the review read 周八's record as it was, and the replay reads that copy
