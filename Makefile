@@ -34,9 +34,10 @@ $(BROWSER):
 
 browser-deps: $(BROWSER)
 
-## test: lint, then the whole test suite on SQLite and PostgreSQL (unit, integration, API, browser)
+## test: lint and the layer contracts (import-linter, setup.cfg), then the whole test suite on SQLite and PostgreSQL (unit, integration, API, browser)
 test: $(STAMP) $(JS_DEPS) $(BROWSER)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## fuzz: schemathesis over the whole REST API, FUZZ_EXAMPLES (default 200) per operation and mode, on SQLite
@@ -47,6 +48,7 @@ fuzz: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
