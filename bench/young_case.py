@@ -183,7 +183,7 @@ class RoundTrips:
 
         engine.dialect.do_ping = counted_ping
 
-    def _reset(self, dbapi_connection, _record, *_state):
+    def _reset(self, dbapi_connection, _record, _reset_state):
         busy = getattr(dbapi_connection, "in_transaction", None)  # sqlite3
         if busy is None:  # psycopg: 0 = idle
             busy = dbapi_connection.info.transaction_status != 0
