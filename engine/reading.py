@@ -132,8 +132,7 @@ def view_of(ctx, actor: Actor, case: dict, door: str):
         return Everything(), "-"
     roles = _roles_in_scope(ctx, actor, case["id"])
     if not roles:
-        record_refusal(ctx, actor, "case.read", f"{door} case {case['id']}", "not on this case (need to know)")
-        raise NotFound(f"case {case['id']} does not exist", message_zh=f"案件 {case['id']} 不存在")
+        refuse(ctx, actor, case["id"], door)
 
     def mine() -> list[dict]:
         with ctx.unit_of_work() as uow:
@@ -144,6 +143,12 @@ def view_of(ctx, actor: Actor, case: dict, door: str):
     forms = _forms(ctx, case["version_id"])
     view = visibility.view(actor, case, in_scope=roles, mine=mine, forms=forms)
     return view, ",".join(sorted(roles))
+
+
+def refuse(ctx, actor: Actor, case_id: int, door: str):
+    """Record that `actor` tried to open a case outside their work, and answer as for no such case."""
+    record_refusal(ctx, actor, "case.read", f"{door} case {case_id}", "not on this case (need to know)")
+    raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
 
 
 def _forms(ctx, version_id: int) -> dict:
