@@ -324,11 +324,12 @@ def task_dict(task: CaseTask) -> dict:
 
 
 def list_cases(ctx, *, status: str | None = None, procedure: str | None = None, outcome: str | None = None,
-               page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
-    """A page of cases, newest first, with the total count for the filters."""
+               page: int = 1, per_page: int = 20, where=None) -> tuple[list[dict], int]:
+    """A page of cases, newest first, with the total count for the filters; `where`: a condition on
+    the cases (engine/reading.py: those the reader may open)."""
     from sqlalchemy import func
 
-    query = select(Case)
+    query = select(Case) if where is None else select(Case).where(where)
     for column, value in ((Case.status, status), (Case.procedure_key, procedure), (Case.outcome, outcome)):
         if value is not None:
             query = query.where(column == value)
