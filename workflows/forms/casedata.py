@@ -86,6 +86,13 @@ def nominee_rows(ctx: FormContext) -> list[Mapping]:
     return []
 
 
+def record_name(row: Mapping) -> str | None:
+    """The name in the registry record copied into a nominee's row (its key may be 王伟#12)."""
+    record = row.get("record")
+    name = record.get("name") if isinstance(record, Mapping) else None
+    return name if isinstance(name, str) else None
+
+
 def as_key(value, ctx: FormContext, path: str, errors) -> object:
     """A nominee as the case keys them (their `name`, which carries the person id when two share a
     name: 王伟#12). A person id, or a name naming exactly one nominee, stands for that nominee; a
@@ -94,8 +101,7 @@ def as_key(value, ctx: FormContext, path: str, errors) -> object:
     rows = nominee_rows(ctx)
     if not isinstance(value, str) or any(r.get("name") == value for r in rows):
         return value
-    matches = [r for r in rows if str(r.get("person_id")) == value.strip()
-               or (r.get("record") or {}).get("name") == value]
+    matches = [r for r in rows if str(r.get("person_id")) == value.strip() or record_name(r) == value]
     if len(matches) == 1:
         return matches[0]["name"]
     if len(matches) > 1:

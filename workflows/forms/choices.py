@@ -24,6 +24,7 @@ from .casedata import (
     nominee_rows,
     post_count,
     ratio_parameter,
+    record_name,
     section,
     up_for_decision,
     withdrawn_names,
@@ -105,7 +106,7 @@ def _person(name: str, ctx: FormContext | None = None) -> tuple[str, str]:
     row = next((r for r in nominee_rows(ctx) if r.get("name") == name), None)
     if row is None:
         return name, name
-    real = (row.get("record") or {}).get("name") or name
+    real = record_name(row) or name
     born, post = row.get("birth_date"), f"{row.get('unit') or ''}{row.get('current_post') or ''}"
     if is_english(ctx.locale):
         return name, f"{real} ({', '.join(x for x in (f'born {born}' if born else '', post) if x)})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from engine.registry import FormContext
 
@@ -40,6 +40,13 @@ def as_person_id(key, nominees: list) -> object:
     return key
 
 
+class ReviewForm(QualificationReview):
+    """The clerk's form; `qualification` (the confirmed review) is what the form itself returns and
+    is always recomputed, so cleaned data validates again to itself."""
+
+    qualification = fields.Raw(load_default=None, metadata={"label": ("资格审查结论", "Qualification review")})
+
+
 def check_qualification_review(data: dict, ctx: FormContext, errors: Errors) -> dict:
     review = reviewed(ctx)
     data = {**data, "attested": [{**a, "person_id": as_person_id(a["person_id"], review["nominees"])}
@@ -53,6 +60,7 @@ class ExceptionalDecision(FormSchema):
     """`{person_id, ground, justification, rules}`, or `{person_id, declined: true, comment}`."""
 
     person_id = PersonKey(required=True)
+    name = text(required=False, max_length=64)  # returned beside the id; always the nominee's own
     declined = Bool(load_default=False)
     ground = Str(load_default=None, allow_none=True, metadata={"enum": list(keys(EXCEPTIONAL_GROUNDS))})
     justification = long_text(required=False)
@@ -103,7 +111,7 @@ class HigherConsent(FormSchema):
 
 
 FORMS = [
-    Form("qualification_review", ("资格审查", "Qualification review"), QualificationReview,
+    Form("qualification_review", ("资格审查", "Qualification review"), ReviewForm,
          check_qualification_review),
     Form("exceptional_promotion", ("破格提拔", "Exceptional promotion"), ExceptionalDecision,
          check_exceptional_promotion),
