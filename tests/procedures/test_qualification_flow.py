@@ -232,3 +232,21 @@ def test_the_review_flags_a_relative_in_the_units_leadership_read_as_recorded(ct
     assert {c["rule"]: c for c in review_of(d)["王五"]["checks"]}["office_avoidance"]["verdict"] == "pass"
     reference.put_entries(ctx, "person", {"6": record("周八")}, ADMIN, "admin")  # no longer leads the unit
     assert replay(ctx, d.id).ok  # the review read 周八's record as it was, and the replay reads that copy
+
+
+def test_competitive_selection_reviews_the_eligible_applicants_from_the_registry(ctx, registry):
+    d = Driver(ctx, "competitive_selection", level="county_chief")
+    d.do("registration", CLERK, {"applicants": [{"person_id": 1}, {"person_id": 2}, {"person_id": 3}]})
+    d.do("eligibility_review", HEAD, {"eligible": ["张三", "李四"], "rejected": [{"name": "王五", "reason": "报名材料不全"}]})
+    assert sorted(review_of(d)) == ["张三", "李四"]  # only the applicants found eligible
+    d.qualify()
+    assert d.case["data"]["qualified"]["barred"] == [{"person_id": 2, "name": "李四", "rules": ["education"]}]
+    assert d.ready() == ["exam_scores"]
+    with pytest.raises(ValidationFailed):  # 李四 failed the review: no score for them
+        d.do("exam_scores", CLERK, {"scores": {"张三": "90", "李四": "80"}})
+    d.do("exam_scores", CLERK, {"scores": {"张三": "90"}})
+    d.do("interview_scores", CLERK, {"scores": {"张三": "85"}})
+    counts = {"excellent": 20, "competent": 5, "basically_competent": 2, "incompetent": 1}
+    d.do("competitive_evaluation", CLERK, {"evaluations": {"张三": counts}})
+    assert [s["name"] for s in d.case["data"]["ranking"]["scores"]] == ["张三"]
+    assert replay(ctx, d.id).ok

@@ -241,6 +241,9 @@ def _eligible_rows(field_name: str) -> Callable:
     def make(ctx: FormContext, users: Users, declarations: list) -> Offer:
         withdrawn = withdrawn_names(ctx)
         eligible = names_in(_data(ctx, "eligibility_review").get("eligible")) or nominee_names(ctx)
+        ballot = (ctx.case_data or {}).get("ballot")  # after the qualification review: who passed it
+        if isinstance(ballot, list):
+            eligible = [n for n in eligible if n in set(names_in(ballot))]
         return Offer({field_name: _rows([n for n in eligible if n not in withdrawn], ctx)})
 
     return make

@@ -87,12 +87,16 @@ def check_eligibility_review(data: dict, ctx: FormContext, errors: Errors) -> No
 
 
 def eligible_names(ctx: FormContext) -> list[str]:
-    """Who passed the eligibility review and has not withdrawn."""
+    """Who passed the eligibility review (and the qualification review, where the case has one)
+    and has not withdrawn."""
     review = (ctx.case_data or {}).get("eligibility_review")
     if not isinstance(review, Mapping) or not isinstance(review.get("eligible"), list):
         raise Refuse("_form", "missing_case_data", what="the eligibility review")
     withdrawn = withdrawn_names(ctx)
-    return [name for name in names_in(review["eligible"]) if name not in withdrawn]
+    ballot = (ctx.case_data or {}).get("ballot")
+    passed = set(names_in(ballot)) if isinstance(ballot, list) else None
+    return [name for name in names_in(review["eligible"]) if name not in withdrawn
+            and (passed is None or name in passed)]
 
 
 def _exactly_eligible(field: str, missing_code: str, given: dict, ctx: FormContext, errors: Errors) -> None:
