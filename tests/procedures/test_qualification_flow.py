@@ -250,3 +250,12 @@ def test_competitive_selection_reviews_the_eligible_applicants_from_the_registry
     d.do("competitive_evaluation", CLERK, {"evaluations": {"张三": counts}})
     assert [s["name"] for s in d.case["data"]["ranking"]["scores"]] == ["张三"]
     assert replay(ctx, d.id).ok
+
+
+def test_nobody_passing_the_review_ends_the_case(ctx, registry):
+    sanctioned = record("吴九", sanctions=[{"kind": "party_warning", "decided_on": "2025-03-02"}])  # until 2026-03-02
+    reference.put_entries(ctx, "person", {"9": sanctioned}, ADMIN, "admin")
+    d = nominated(ctx, (2, 9))
+    assert {c["rule"]: c["verdict"] for c in review_of(d)["吴九"]["checks"]}["sanction_period"] == "fail"
+    d.qualify()
+    assert (d.case["status"], d.case["outcome"]) == ("completed", "nobody_qualified")
