@@ -8,7 +8,7 @@ from api import engine_context
 from tests.browser.conftest import PHONE, SHOTS, no_horizontal_scroll, shot
 from workflows.demo import Driver
 
-STEPS = 14  # the replayed steps of an appointed case (21 events)
+STEPS = 15  # the replayed steps of an appointed case (24 events, the qualification review among them)
 
 
 def appointed_case(app) -> int:
@@ -64,11 +64,11 @@ def test_auditor_steps_through_a_replay_and_downloads_the_record(live, login):
     assert current == ["appoint"]
     assert {"approve_motion", "tally_recommendation", "committee_decision", "publicity_wait"} <= set(done)
     assert page.locator("#next-step").is_disabled() and page.locator(f"#step-{STEPS}").is_visible()
-    slider.fill("5")  # dragged back to step 5: what was done later is no longer marked
-    assert label.inner_text() == f"步骤 5 / {STEPS}"
+    slider.fill("6")  # dragged back to step 6: what was done later is no longer marked
+    assert label.inner_text() == f"步骤 6 / {STEPS}"
     done, current = markers(page)
     assert current == ["talk_recommendation"] and "committee_decision" not in done and "nominate" in done
-    assert "谈话调研推荐" in page.inner_text("#step-5") and "谈话12人" in page.inner_text("#step-5")
+    assert "谈话调研推荐" in page.inner_text("#step-6") and "谈话12人" in page.inner_text("#step-6")
     shot(page, "auditor-replay-desktop")
 
     page.click(f"a[href$='/audit/cases/{case_id}']")
