@@ -103,7 +103,9 @@ class AuditEvent(Base):
     """Append-only, hash-chained per stream ("case/<id>" or e.g. "procedures"). Triggers refuse changes."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("stream", "seq"),)
+    # who acted on which case, by user and by role: the need-to-know lists (engine/reading.py, 0006)
+    __table_args__ = (UniqueConstraint("stream", "seq"), Index("ix_audit_events_actor_case", "actor_username", "case_id"),
+                      Index("ix_audit_events_role_case", "actor_role", "case_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stream: Mapped[str] = mapped_column(String(64))
