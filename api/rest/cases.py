@@ -97,5 +97,5 @@ def declare(body, case_id: int):
     role = authorize(actor, "case.declare", body, label=f"case {case_id} declaration")
     if body["username"] != actor.username:
         role = "org_head"
-    return case_out(cases.declare_relation(ctx(), case_id, body, actor, role, locale=locale()),
+    return case_out(cases.record_for_guards(ctx(), case_id, body, actor, role, locale=locale()),
                     "POST /api/v1/cases/{id}/declarations")

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from engine import audit, reading, readtrail
 from engine.errors import NotFound
-from engine.records import ACTION_LABELS
+from engine.records import action_label
 from engine.replay import replay
 
 from ..policy import allowed
@@ -127,7 +127,7 @@ def replay_steps(record: dict, report: dict) -> list[dict]:
             decisions.append({"seq": decision["seq"], "element_id": decision["element_id"],
                               "step": entry.get("step") or decision["element_id"],
                               "action": entry.get("action_label") or
-                              ACTION_LABELS.get(decision["action"], (decision["action"],) * 2)[0 if zh else 1],
+                              action_label(ctx().registry, decision["action"])[0 if zh else 1],
                               "narrative": entry.get("narrative") or "", "text": pretty(decision.get("data_out"))})
         steps.append({
             "number": number, "seq": step["seq"], "last_seq": step["decisions"][-1]["seq"] if step.get("decisions")

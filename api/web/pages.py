@@ -198,9 +198,9 @@ def declare(case_id: int):
     who = request.form.get("username", "").strip() or actor().username
     role = "org_head" if who != actor().username and actor().holds("org_head") else next(iter(sorted(actor().roles)), "-")
     try:
-        cases.declare_relation(ctx(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
-                                                "relation": request.form.get("relation", "")}, actor(), role,
-                               locale=lang())
+        cases.record_for_guards(ctx(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
+                                                   "relation": request.form.get("relation", "")}, actor(), role,
+                                  locale=lang())
         flash(_("The relation was recorded; you will not be given steps about this person."), "ok")
     except EngineError as exc:
         flash(exc.localized(lang()), "error")
