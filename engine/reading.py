@@ -13,7 +13,6 @@ record (engine/readtrail.py), written after the answer is computed and never fai
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, text, true
 
@@ -22,21 +21,8 @@ from .access import record_refusal
 from .actors import Actor
 from .errors import NotFound
 from .records import responsibility_record
+from .registry import CaseScope
 from .storage.models import AuditEvent, Case, CaseTask
-
-
-@dataclass(frozen=True)
-class CaseScope:
-    """Which cases a role opens: every case; or those with a ready task of `task_roles` (its holders
-    now), an event by the user (tasks they held), an event in `acted_roles` (the case reached that
-    role), or a step input whose list field in `named_in` names the user (e.g. an inspection team)."""
-
-    every: bool = False
-    task_roles: frozenset[str] = frozenset()
-    acted: bool = False
-    acted_roles: frozenset[str] = frozenset()
-    named_in: tuple[str, ...] = ()
-
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -120,8 +106,8 @@ class Everything:
     def event(self, entry):
         return entry
 
-    def declarations(self, declared):
-        return declared
+    def records(self, recorded):
+        return recorded
 
 
 def view_of(ctx, actor: Actor, case: dict, door: str):
@@ -166,15 +152,19 @@ def read_case(ctx, actor: Actor, case_id: int, door: str) -> dict:
 def as_seen(ctx, actor: Actor, case: dict, door: str) -> dict:
     """A case a service returned (e.g. after a step) as `actor` may see it; recorded as a read."""
     view, role = view_of(ctx, actor, case, door)
-    shown = redacted(case, view)
+    shown = redacted(case, view, ctx.registry.guard_record)
     readtrail.note(ctx, actor, role, [(case["id"], view.sections)], door)
     return shown
 
 
-def redacted(case: dict, view) -> dict:
-    return {**case, "data": view.data(case["data"]), "sections": list(view.sections),
-            "tasks": [{**t, "prefill": view.prefill(t["prefill"])} for t in case["tasks"]],
-            "declarations": view.declarations(case.get("declarations") or [])}
+def redacted(case: dict, view, guard_record=None) -> dict:
+    """`case` with its data, its tasks' prefill and its guard records (e.g. declared relations) as
+    `view` lets them be seen."""
+    shown = {**case, "data": view.data(case["data"]), "sections": list(view.sections),
+             "tasks": [{**t, "prefill": view.prefill(t["prefill"])} for t in case["tasks"]]}
+    if guard_record is not None and guard_record.listed_as in case:
+        shown[guard_record.listed_as] = view.records(case[guard_record.listed_as] or [])
+    return shown
 
 
 def read_task(ctx, actor: Actor, task: dict, door: str) -> tuple[dict, dict]:
@@ -235,20 +225,21 @@ def redact_replay(report: dict, record: dict) -> dict:
 
 def readable_tasks(ctx, actor: Actor, tasks: list[dict], door: str) -> list[dict]:
     """Ready tasks of the caller's roles (an inbox page): prefill through the table of sections, and
-    none of it on a case where the caller declared a relation. The cases whose prefill told more than
-    the summary are recorded, one batch."""
-    visibility = ctx.registry.visibility
+    only the summary on a case where a guard record (e.g. a declared relation) keeps the caller out.
+    The cases whose prefill told more than the summary are recorded, one batch."""
+    visibility, kind = ctx.registry.visibility, ctx.registry.guard_record
     if visibility is None or not tasks:
         return tasks
     ids = sorted({t["case_id"] for t in tasks})
-    with ctx.unit_of_work() as uow:
-        declared = {}
-        for case_id, data_in in uow.session.execute(select(AuditEvent.case_id, AuditEvent.data_in).where(
-                AuditEvent.case_id.in_(ids), AuditEvent.action == "relation_declared")):
-            declared.setdefault(case_id, []).append(data_in)
+    recorded: dict[int, list] = {}
+    if kind is not None:
+        with ctx.unit_of_work() as uow:
+            for case_id, data_in in uow.session.execute(select(AuditEvent.case_id, AuditEvent.data_in).where(
+                    AuditEvent.case_id.in_(ids), AuditEvent.action == kind.action)):
+                recorded.setdefault(case_id, []).append(data_in)
     out, read = [], {}
     for task in tasks:
-        case = {"id": task["case_id"], "data": {}, "declarations": declared.get(task["case_id"], [])}
+        case = {"id": task["case_id"], "data": {}, **({kind.listed_as: recorded.get(task["case_id"], [])} if kind else {})}
         view = visibility.view(actor, case, in_scope=set(actor.roles), mine=list, forms={})
         prefill = view.prefill(task["prefill"])
         out.append({**task, "prefill": prefill})

@@ -79,6 +79,19 @@ class DefaultRoles:
 
 
 @dataclass(frozen=True)
+class CaseScope:
+    """Which cases a role opens: every case; or those with a ready task of `task_roles` (its holders
+    now), an event by the user (tasks they held), an event in `acted_roles` (the case reached that
+    role), or a step input whose list field in `named_in` names the user (e.g. an inspection team)."""
+
+    every: bool = False
+    task_roles: frozenset[str] = frozenset()
+    acted: bool = False
+    acted_roles: frozenset[str] = frozenset()
+    named_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RoleConflict:
     """Roles nobody may hold together (e.g. who administers the system does not audit it)."""
 

@@ -60,7 +60,7 @@ def world(request, tmp_path_factory):
     a.deliberate(["张三"])
     a.committee({"张三": {"agree": 8, "disagree": 1, "defer": 0}})
     a.report(summary=REPORT)
-    cases.declare_relation(ctx, a.id, {"username": "orghead2", "nominee": "张三", "relation": "spouse"}, HEAD,
+    cases.record_for_guards(ctx, a.id, {"username": "orghead2", "nominee": "张三", "relation": "spouse"}, HEAD,
                            "org_head")
     b = Driver(ctx)
     c = Driver(ctx)
