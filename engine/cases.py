@@ -113,9 +113,8 @@ def record_for_guards(ctx, case_id: int, record: dict, actor: Actor, role: str, 
     if kind is None:
         raise NotFound("this domain records nothing for its guards", message_zh="本业务不记录此类申报")
     username = record.get("username") if isinstance(record, dict) else None
-    own = username == actor.username
-    participant = not ctx.registry.roles or bool(actor.roles & ctx.registry.roles)
-    if not (own and participant) and not (role in kind.roles and actor.holds(role)):
+    may = guard_record_role(ctx.registry, actor, username)
+    if may is None or (username != actor.username and not (role in kind.roles and actor.holds(role))):
         raise Forbidden(kind.refusal[0], message_zh=kind.refusal[1])
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
@@ -124,6 +123,21 @@ def record_for_guards(ctx, case_id: int, record: dict, actor: Actor, role: str, 
         _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now())
         uow.commit()
         return {**case_dict(case, _tasks(uow.session, case.id)), **_guard_records(ctx, uow.session, case.id)}
+
+
+def guard_record_role(registry, actor: Actor, username: str | None) -> str | None:
+    """The one rule of who may record a guard record (e.g. declare a relation) about `username`: a
+    participant of the procedure for themself (in a role that takes steps), or a holder of one of the
+    record's `roles` for anyone. The role they act in, or None."""
+    kind = registry.guard_record
+    if kind is None:
+        return None
+    if username == actor.username:
+        taking_part = sorted(actor.roles & registry.roles) if registry.roles else sorted(actor.roles)
+        if taking_part:
+            return taking_part[0]
+    for_anyone = sorted(actor.roles & kind.roles)
+    return for_anyone[0] if for_anyone else None
 
 
 def guard_records(session, registry, case_id: int) -> list[dict]:

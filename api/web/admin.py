@@ -94,13 +94,13 @@ def users_page(form: dict | None = None, errors: dict | None = None, edit: str |
 
 
 @bp.get("/users")
-@requires("admin")
+@requires("admin.users")
 def users():
     return users_page(edit=request.args.get("edit") or None)
 
 
 @bp.post("/users")
-@requires("admin")
+@requires("admin.users")
 def create_user_view():
     form = {"username": request.form.get("username", "").strip(),
             "display_name": request.form.get("display_name", "").strip(),
@@ -116,7 +116,7 @@ def create_user_view():
 
 
 @bp.post("/users/<username>/roles")
-@requires("admin")
+@requires("admin.users")
 def change_roles(username: str):
     roles = request.form.getlist("roles")
     try:
@@ -131,7 +131,7 @@ def change_roles(username: str):
 
 
 @bp.post("/users/<username>/active")
-@requires("admin")
+@requires("admin.users")
 def change_active(username: str):
     active = request.form.get("active") == "1"
     if username == actor().username and not active:
@@ -165,7 +165,7 @@ def calendar_page(form: dict | None = None, errors: dict | None = None, status: 
 
 
 @bp.get("/calendar")
-@requires("admin")
+@requires("admin.calendar")
 def calendar():
     return calendar_page()
 
@@ -178,7 +178,7 @@ def _date(text: str) -> date | None:
 
 
 @bp.post("/calendar")
-@requires("admin")
+@requires("admin.calendar")
 def add_calendar_days():
     form = {key: request.form.get(key, "").strip() for key in ("day", "until", "kind", "note")}
     errors: dict[str, str] = {}

@@ -66,13 +66,13 @@ def _overview(report: dict | None = None):
 
 
 @bp.get("/")
-@requires("auditor", "org_head")
+@requires("audit.overview")
 def overview():
     return _overview()
 
 
 @bp.post("/verify")
-@requires("auditor")
+@requires("audit.verify")
 def verify_all():
     """Recompute every hash chain and checkpoint; the result is shown above the case list."""
     with ctx().unit_of_work() as uow:
@@ -83,7 +83,7 @@ def verify_all():
 # --- one case -----------------------------------------------------------------------------------
 
 @bp.get("/cases/<int:case_id>")
-@requires("auditor", "org_head")
+@requires("case.accountability")
 def timeline(case_id: int):
     record = record_or_404(case_id, "audit case page")
     for entry in record["entries"]:
@@ -93,7 +93,7 @@ def timeline(case_id: int):
 
 
 @bp.get("/cases/<int:case_id>/replay")
-@requires("auditor")
+@requires("case.replay")
 def replay_page(case_id: int):
     record = record_or_404(case_id, "audit replay page")
     report = reading.redact_replay(replay(ctx(), case_id).as_dict(), record)
@@ -145,7 +145,7 @@ def replay_steps(record: dict, report: dict) -> list[dict]:
 
 
 @bp.get("/cases/<int:case_id>/record.<fmt>")
-@requires("auditor", "org_head")
+@requires("case.accountability")
 def export(case_id: int, fmt: str):
     if fmt not in EXPORTS:
         abort(404)

@@ -64,7 +64,7 @@ def localized(problem: dict) -> dict:
 # --- pages -----------------------------------------------------------------------------------------
 
 @bp.get("/")
-@requires("editor")
+@requires("procedure.edit")
 def procedures():
     return _procedures_page()
 
@@ -80,7 +80,7 @@ def _procedures_page(problems: list | None = None, filename: str = "", status: i
 
 
 @bp.post("/upload")
-@requires("editor")
+@requires("procedure.deploy")
 def upload():
     """Deploy a .bpmn file made in another modeler; on failure list the problems per element."""
     sent = request.files.get("file")
@@ -126,7 +126,7 @@ def _file_name(uploaded: str, content: bytes) -> str:
 
 
 @bp.get("/<key>/<int:number>")
-@requires("editor")
+@requires("procedure.edit")
 def view(key: str, number: int):
     with ctx().unit_of_work() as uow:
         row = _version(uow.session, key, number)
@@ -138,7 +138,7 @@ def view(key: str, number: int):
 
 
 @bp.get("/<key>/<int:number>/edit")
-@requires("editor")
+@requires("procedure.edit")
 def edit(key: str, number: int):
     with ctx().unit_of_work() as uow:
         row = _version(uow.session, key, number)
@@ -153,7 +153,7 @@ def edit(key: str, number: int):
 
 
 @bp.get("/<key>/<int:number>/model.json")
-@requires("editor")
+@requires("procedure.edit")
 def model(key: str, number: int):
     """The version's main file (what the modeler edits) and its parameters."""
     with ctx().unit_of_work() as uow:
@@ -163,7 +163,7 @@ def model(key: str, number: int):
 
 
 @bp.post("/<key>/<int:number>/deploy")
-@requires("editor")
+@requires("procedure.deploy")
 def deploy(key: str, number: int):
     """Deploy the modeler's XML as the next version, under the file name of the version it was edited from.
 
@@ -193,7 +193,7 @@ def deploy(key: str, number: int):
 
 
 @bp.get("/<key>/diff")
-@requires("editor")
+@requires("procedure.edit")
 def diff_page(key: str):
     a, b, numbers = _pair(key)
     found = compare(key, a, b)
@@ -201,7 +201,7 @@ def diff_page(key: str):
 
 
 @bp.get("/<key>/diff.json")
-@requires("editor")
+@requires("procedure.edit")
 def diff_json(key: str):
     """Which elements were added, removed or changed from version a to version b, both XML texts."""
     a, b, _numbers = _pair(key)

@@ -80,15 +80,18 @@ def label(table: dict, key) -> str:
     return (pair[1] if english() else pair[0]) if pair else (key or "")
 
 
-def has_any(*roles: str) -> bool:
+def can(action: str, target: dict | None = None) -> bool:
+    """May the signed-in user do `action` (on `target`)? The rule of api/policy.py, as REST asks it."""
     from flask_login import current_user
 
-    return current_user.is_authenticated and bool(current_user.roles & set(roles))
+    from ..policy import allowed
+
+    return current_user.is_authenticated and allowed(current_user.actor, action, target)
 
 
 def template_globals() -> dict:
     return {
-        "has_any": has_any,
+        "can": can,
         "role_label": lambda key: label(ROLES, key),
         "status_label": lambda key: label(STATUSES, key),
         "outcome_label": lambda key: label(OUTCOMES, key),

@@ -14,6 +14,7 @@ from engine.progress import case_progress
 from engine.storage.models import CaseTask
 from workflows.forms import FORM_NAMES, json_schema
 
+from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
 from .helpers import case_headline, ctx, lang, named_tasks, offer_for
 from .users import actor, requires
@@ -60,10 +61,8 @@ def case_list():
 
 
 @bp.route("/cases/new/<procedure>", methods=["GET", "POST"])
-@login_required
+@requires("case.start")
 def start_case(procedure: str):
-    if not actor().holds("clerk"):
-        abort(403)
     schema = json_schema("announcement" if procedure == "competitive_selection" else "case_start", lang())
     values, errors = {}, {}
     if request.method == "POST":
@@ -98,7 +97,7 @@ def task_form(task_id: str):
         abort(404)
     # the holder of the task gets the form as the step will check it (from the whole case); the page
     # around it, and anyone else, only what they may read
-    holder = bool(task["role"]) and actor().holds(task["role"]) and len(case["sections"]) > 1  # not recused
+    holder = allowed(actor(), "task.complete", task) and len(case["sections"]) > 1  # and not recused
     task = next((t for t in case["tasks"] if t["id"] == task["id"]), task) if not holder else task
     [task] = named_tasks([task], lambda t: case["version_id"])
     schema = json_schema(task["form"], lang()) if task["form"] in FORM_NAMES else {"properties": {}}
@@ -149,14 +148,13 @@ def case_page(case_id: int):
 
 
 MESSAGES = ("withdraw", "publicity_report")  # what the web records on a case besides its steps
-MESSAGE_ROLES = ("clerk", "discipline")
 
 
 @bp.route("/cases/<int:case_id>/messages/<name>", methods=["GET", "POST"])
-@requires(*MESSAGE_ROLES)
+@requires("case.message")
 def message_form(case_id: int, name: str):
     """A withdrawal or a report during publicity, as the REST API's POST /cases/{id}/messages takes it."""
-    role = next(r for r in MESSAGE_ROLES if actor().holds(r))
+    role = matched_role(actor(), "case.message")
     if name not in MESSAGES:
         abort(404)
     try:
@@ -196,8 +194,8 @@ def case_diagram(case_id: int):
 @login_required
 def declare(case_id: int):
     who = request.form.get("username", "").strip() or actor().username
-    role = "org_head" if who != actor().username and actor().holds("org_head") else next(iter(sorted(actor().roles)), "-")
     try:
+        role = authorize(actor(), "case.declare", {"username": who}, label=f"web case {case_id} declaration")
         cases.record_for_guards(ctx(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
                                                    "relation": request.form.get("relation", "")}, actor(), role,
                                   locale=lang())

@@ -237,7 +237,9 @@ POLICY_REFUSALS = [  # (user, policy action, method, path, body); {case} is a ru
 def test_the_refusal_table_breaks_every_restricted_rule_of_the_policy():
     restricted = {action for action, rule in RULES.items() if rule is not ANY}
     # task.complete is enforced by the engine on the task's role: see the task tests below
-    assert {action for _u, action, *_ in POLICY_REFUSALS} == restricted - {"task.complete"}
+    # the pages-only rules are broken and recorded in tests/integration/test_need_to_know.py
+    pages_only = {"admin.users", "procedure.edit", "audit.overview"}
+    assert {action for _u, action, *_ in POLICY_REFUSALS} == restricted - {"task.complete"} - pages_only
 
 
 @pytest.mark.parametrize("family", ["procedures", "cases", "audit", "admin"])

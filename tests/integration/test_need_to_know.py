@@ -237,8 +237,14 @@ def test_refusals_on_the_web_are_on_the_trail(world):
     app, ctx, a = world["app"], world["ctx"], world["A"]
     page = web(app, "inspector4")
     assert page.get(f"/cases/{a}").status_code == 404
-    assert web(app, "clerk1").get("/admin/users").status_code == 403
+    clerk = web(app, "clerk1")
+    pages = {"/admin/users": "admin.users", "/procedures/": "procedure.edit", f"/audit/cases/{a}/replay": "case.replay"}
+    for path in pages:
+        assert clerk.get(path).status_code == 403
+    assert web(app, "editor1").get("/audit/").status_code == 403
     with ctx.unit_of_work() as uow:
-        refused = [(e.actor_username, e.data_in.get("target")) for e in audit.events_of(uow.session, SECURITY_STREAM)]
-    assert ("inspector4", f"case page case {a}") in refused
-    assert any(who == "clerk1" and target == "/admin/users" for who, target in refused)
+        refused = [(e.actor_username, e.element_id, e.data_in.get("target"))
+                   for e in audit.events_of(uow.session, SECURITY_STREAM)]
+    assert ("inspector4", "case.read", f"case page case {a}") in refused
+    assert all(("clerk1", action, path) in refused for path, action in pages.items())
+    assert ("editor1", "audit.overview", "/audit/") in refused
