@@ -53,8 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["cadreflow"] = EngineContext.from_url(url, registry=build_registry())
 
-    from . import auth, cli, docs, errors, rest, web
+    from . import afterwards, auth, cli, docs, errors, rest, web
 
+    afterwards.install(app)
     web.init_app(app)
     app.before_request(auth.authenticate_request)
     api = rest.RestApi(app)

@@ -193,11 +193,13 @@ def access_log(world) -> list[dict]:
 
 
 def test_every_read_beyond_the_summary_is_on_the_access_log(world):
+    """Each read leaves its row once its answer is out; reading the summary only leaves none."""
     app, a = world["app"], world["A"]
     before = len(access_log(world))
-    app.test_client().get(f"/api/v1/cases/{a}", headers=token(app, "inspector2"))
-    web(app, "discipline1").get(f"/cases/{a}")
-    app.test_client().get(f"/api/v1/cases/{a}", headers=token(app, "orghead2"))  # the summary only: no row
+    # the record is written once the answer is sent, when the response closes (buffered: at once here)
+    app.test_client().get(f"/api/v1/cases/{a}", headers=token(app, "inspector2"), buffered=True)
+    web(app, "discipline1").get(f"/cases/{a}", buffered=True)
+    app.test_client().get(f"/api/v1/cases/{a}", headers=token(app, "orghead2"), buffered=True)  # summary: no row
     rows = access_log(world)[before:]
     assert [(r["username"], r["role"], r["sections"], r["door"]) for r in rows] == [
         ("inspector2", "inspector", ["people", "inspection"], "GET /api/v1/cases/{id}"),
@@ -226,8 +228,8 @@ def test_a_failing_log_write_does_not_fail_the_read(world, monkeypatch, caplog):
     monkeypatch.setattr(engine.readtrail, "write", broken)
     app = world["app"]
     with caplog.at_level(logging.ERROR, logger="engine.readtrail"):
-        response = app.test_client().get(f"/api/v1/cases/{world['A']}", headers=token(app, "clerk1"))
-        page = web(app, "clerk1").get(f"/cases/{world['A']}")
+        response = app.test_client().get(f"/api/v1/cases/{world['A']}", headers=token(app, "clerk1"), buffered=True)
+        page = web(app, "clerk1").get(f"/cases/{world['A']}", buffered=True)
     assert response.status_code == 200 and response.json["sections"] == list(SECTIONS)
     assert page.status_code == 200
     assert "could not record a read" in caplog.text
