@@ -27,19 +27,24 @@ from .storage.models import AuditEvent, Case, CaseTask
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def scope_clause(scope: CaseScope, username: str, dialect: str) -> ColumnElement:
-    """A condition on `cases.id` that holds for the cases `scope` opens to `username`."""
+def scope_clause(scope: CaseScope, username: str, dialect: str, only: int | None = None) -> ColumnElement:
+    """A condition on `cases.id` that holds for the cases `scope` opens to `username`; `only`: the one
+    case asked about (each lookup then reads that case's rows by its index, not a role's)."""
     if scope.every:
         return true()
+
+    def of(query, column):
+        return Case.id.in_(query if only is None else query.where(column == only))
+
     parts = []
     if scope.task_roles:
-        parts.append(Case.id.in_(select(CaseTask.case_id).where(CaseTask.role.in_(sorted(scope.task_roles)))))
+        parts.append(of(select(CaseTask.case_id).where(CaseTask.role.in_(sorted(scope.task_roles))), CaseTask.case_id))
     if scope.acted:
-        parts.append(Case.id.in_(select(AuditEvent.case_id).where(AuditEvent.actor_username == username,
-                                                                  AuditEvent.case_id.is_not(None))))
+        parts.append(of(select(AuditEvent.case_id).where(AuditEvent.actor_username == username,
+                                                         AuditEvent.case_id.is_not(None)), AuditEvent.case_id))
     if scope.acted_roles:
-        parts.append(Case.id.in_(select(AuditEvent.case_id).where(AuditEvent.actor_role.in_(sorted(scope.acted_roles)),
-                                                                  AuditEvent.case_id.is_not(None))))
+        parts.append(of(select(AuditEvent.case_id).where(AuditEvent.actor_role.in_(sorted(scope.acted_roles)),
+                                                         AuditEvent.case_id.is_not(None)), AuditEvent.case_id))
     for name in scope.named_in:
         if not _FIELD.match(name):
             raise ValueError(f"not a field name: {name!r}")
@@ -49,8 +54,8 @@ def scope_clause(scope: CaseScope, username: str, dialect: str) -> ColumnElement
             named = text(f"EXISTS (SELECT 1 FROM json_each(audit_events.data_in, '$.{name}') AS item "
                          "WHERE item.value = :reader)")
         # only the events of the roles this scope holds tasks of (served by ix_audit_events_role_case)
-        parts.append(Case.id.in_(select(AuditEvent.case_id).where(
-            AuditEvent.actor_role.in_(sorted(scope.task_roles)), named.bindparams(reader=username))))
+        parts.append(of(select(AuditEvent.case_id).where(AuditEvent.actor_role.in_(sorted(scope.task_roles)),
+                                                         named.bindparams(reader=username)), AuditEvent.case_id))
     return or_(*parts) if parts else false()
 
 
@@ -82,8 +87,8 @@ def _roles_in_scope(ctx, actor: Actor, case_id: int) -> set[str]:
     with ctx.unit_of_work() as uow:
         for role in sorted(actor.roles):
             [scope] = visibility.scope({role}) or [CaseScope()]
-            if scope.every or uow.session.scalar(select(exists().where(Case.id == case_id,
-                                                          scope_clause(scope, actor.username, _dialect(ctx))))):
+            if scope.every or uow.session.scalar(select(exists().where(
+                    Case.id == case_id, scope_clause(scope, actor.username, _dialect(ctx), only=case_id)))):
                 found.add(role)
     return found
 
