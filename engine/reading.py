@@ -79,17 +79,20 @@ def may_open(ctx, actor: Actor, case_id: int) -> bool:
     return bool(_roles_in_scope(ctx, actor, case_id))
 
 
-def _roles_in_scope(ctx, actor: Actor, case_id: int) -> set[str]:
+def _roles_in_scope(ctx, actor: Actor, case_id: int, session=None) -> set[str]:
+    """The actor's roles whose scope holds the case (one EXISTS per role that is not for every case)."""
     visibility = ctx.registry.visibility
     if visibility is None:
         return set(actor.roles) or {"-"}
+    if session is None:
+        with ctx.unit_of_work() as uow:
+            return _roles_in_scope(ctx, actor, case_id, uow.session)
     found = set()
-    with ctx.unit_of_work() as uow:
-        for role in sorted(actor.roles):
-            [scope] = visibility.scope({role}) or [CaseScope()]
-            if scope.every or uow.session.scalar(select(exists().where(
-                    Case.id == case_id, scope_clause(scope, actor.username, _dialect(ctx), only=case_id)))):
-                found.add(role)
+    for role in sorted(actor.roles):
+        [scope] = visibility.scope({role}) or [CaseScope()]
+        if scope.every or session.scalar(select(exists().where(
+                Case.id == case_id, scope_clause(scope, actor.username, _dialect(ctx), only=case_id)))):
+            found.add(role)
     return found
 
 
@@ -121,18 +124,19 @@ def view_of(ctx, actor: Actor, case: dict, door: str):
     visibility = ctx.registry.visibility
     if visibility is None:
         return Everything(), "-"
-    roles = _roles_in_scope(ctx, actor, case["id"])
-    if not roles:
-        refuse(ctx, actor, case["id"], door)
+    with ctx.unit_of_work() as uow:  # one connection for the scope and the reader's own steps
+        roles = _roles_in_scope(ctx, actor, case["id"], uow.session)
+        if not roles:
+            uow.session.close()
+            refuse(ctx, actor, case["id"], door)
 
-    def mine() -> list[dict]:
-        with ctx.unit_of_work() as uow:
+        def mine() -> list[dict]:
             rows = uow.session.execute(select(AuditEvent.element_id, AuditEvent.data_in).where(
                 AuditEvent.case_id == case["id"], AuditEvent.actor_username == actor.username))
             return [{"element_id": r[0], "form": forms.get(r[0]), "data_in": r[1]} for r in rows]
 
-    forms = _forms(ctx, case["version_id"])
-    view = visibility.view(actor, case, in_scope=roles, mine=mine, forms=forms)
+        forms = _forms(ctx, case["version_id"], uow.session)
+        view = visibility.view(actor, case, in_scope=roles, mine=mine, forms=forms)
     return view, ",".join(sorted(roles))
 
 
@@ -142,10 +146,9 @@ def refuse(ctx, actor: Actor, case_id: int, door: str):
     raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
 
 
-def _forms(ctx, version_id: int) -> dict:
+def _forms(ctx, version_id: int, session) -> dict:
     """Each element of a version with its form (a renamed element keeps its form, so its section)."""
-    with ctx.unit_of_work() as uow:
-        bundle = ctx.specs.get(uow.session, version_id)
+    bundle = ctx.specs.get(session, version_id)
     return {element: (task or {}).get("form") for element, task in bundle.tasks.items()}
 
 
