@@ -48,3 +48,13 @@ def test_young_case_figure_and_round_trips_run():
     engine, web = trips["SQLite, engine.cases.complete_task"], trips["SQLite, POST /api/v1/tasks/<id>/complete"]
     assert engine["commit"] == web["commit"] == 1  # the step commits once, the token check never
     assert web["round trips"] > engine["round trips"] >= engine["statements"] > 0
+
+
+def test_read_cost_benchmark_runs(capsys):
+    """bench.read_cost on SQLite with one case and a few reads: four rows, each with its p95 ratio."""
+    from bench import read_cost
+
+    rows = read_cost.main(["--cases", "1", "--reads", "2"])
+    assert [(r["door"], r["reader"]) for r in rows] == [("REST", "clerk1"), ("REST", "inspector1"),
+                                                         ("page", "clerk1"), ("page", "inspector1")]
+    assert all(r["p95_ratio"] > 0 for r in rows) and "p95 ratio" in capsys.readouterr().out
