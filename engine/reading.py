@@ -125,19 +125,37 @@ def view_of(ctx, actor: Actor, case: dict, door: str):
     if visibility is None:
         return Everything(), "-"
     with ctx.unit_of_work() as uow:  # one connection for the scope and the reader's own steps
-        roles = _roles_in_scope(ctx, actor, case["id"], uow.session)
+        forms = _forms(ctx, case["version_id"], uow.session)
+        own: list[dict] = []
+
+        def mine() -> list[dict]:
+            """The reader's own steps on the case (read once: they decide the scope, and the domain's view)."""
+            if not own:
+                rows = uow.session.execute(select(AuditEvent.element_id, AuditEvent.data_in).where(
+                    AuditEvent.case_id == case["id"], AuditEvent.actor_username == actor.username))
+                own.append([{"element_id": r[0], "form": forms.get(r[0]), "data_in": r[1]} for r in rows])
+            return own[0]
+
+        roles = _roles_holding(ctx, actor, case, uow.session, mine)
         if not roles:
             uow.session.close()
             refuse(ctx, actor, case["id"], door)
-
-        def mine() -> list[dict]:
-            rows = uow.session.execute(select(AuditEvent.element_id, AuditEvent.data_in).where(
-                AuditEvent.case_id == case["id"], AuditEvent.actor_username == actor.username))
-            return [{"element_id": r[0], "form": forms.get(r[0]), "data_in": r[1]} for r in rows]
-
-        forms = _forms(ctx, case["version_id"], uow.session)
         view = visibility.view(actor, case, in_scope=roles, mine=mine, forms=forms)
     return view, ",".join(sorted(roles))
+
+
+def _roles_holding(ctx, actor: Actor, case: dict, session, mine) -> set[str]:
+    """The actor's roles whose scope holds `case`: what the loaded case shows (a ready task of the
+    role) and the reader's own steps decide first; the database is asked only for what is left (the
+    same conditions as the lists' SQL, restricted to this case)."""
+    waiting = {t.get("role") for t in case.get("tasks") or []}
+    found = set()
+    for role in sorted(actor.roles):
+        [scope] = ctx.registry.visibility.scope({role}) or [CaseScope()]
+        if scope.every or scope.task_roles & waiting or (scope.acted and mine()) or (scope.acted_roles or scope.named_in) and session.scalar(select(exists().where(
+                Case.id == case["id"], scope_clause(scope, actor.username, _dialect(ctx), only=case["id"])))):
+            found.add(role)
+    return found
 
 
 def refuse(ctx, actor: Actor, case_id: int, door: str):
