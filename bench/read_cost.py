@@ -78,7 +78,8 @@ def measure(app, ids: list[int], reads: int) -> list[dict]:
     for door, read in doors.items():
         for user in clients:
             times = {True: [], False: []}
-            for i in range(reads + 10):
+            warm = min(10, reads)
+            for i in range(reads + warm):
                 case = ids[i % len(ids)]
                 for on in ((True, False) if i % 2 else (False, True)):
                     switch(app, on, saved)
@@ -87,7 +88,7 @@ def measure(app, ids: list[int], reads: int) -> list[dict]:
                     elapsed = (time.perf_counter() - started) * 1000
                     assert response.status_code == 200, (door, user, response.status_code)
                     response.close()  # as the server does once the answer is sent: the read record is written
-                    if i >= 10:  # warm-up reads are left out
+                    if i >= warm:  # warm-up reads are left out
                         times[on].append(elapsed)
             switch(app, True, saved)
             rows.append({"door": door, "reader": user, "reads": reads,
