@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from . import audit
 from .actors import Actor
 from .storage.models import ReferenceEntry
 
+if TYPE_CHECKING:
+    from .context import EngineContext
+
 
 def reference_stream(kind: str) -> str:
     return f"reference/{kind}"
 
 
-def put_entries(ctx, kind: str, entries: dict[str, dict], actor: Actor, role: str) -> None:
+def put_entries(ctx: EngineContext, kind: str, entries: dict[str, dict], actor: Actor, role: str) -> None:
     """Add or replace entries (key -> value) of one kind in one transaction, with one audit event."""
     now = ctx.clock.now()
     with ctx.unit_of_work(write=True) as uow:
