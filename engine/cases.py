@@ -265,12 +265,13 @@ def task_dict(task: CaseTask) -> dict:
             "role": task.role, "form": task.form, "prefill": task.prefill}
 
 
-def list_cases(ctx: EngineContext, *, status: str | None = None, procedure: str | None = None, outcome: str | None = None,
-               page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
-    """A page of cases, newest first, with the total count for the filters."""
+def list_cases(ctx: EngineContext, *, status: str | None = None, procedure: str | None = None,
+               outcome: str | None = None, page: int = 1, per_page: int = 20, where=None) -> tuple[list[dict], int]:
+    """A page of cases, newest first, with the total count for the filters; `where`: a condition on
+    the cases (engine/reading.py: those the reader may open)."""
     from sqlalchemy import func
 
-    query = select(Case)
+    query = select(Case) if where is None else select(Case).where(where)
     for column, value in ((Case.status, status), (Case.procedure_key, procedure), (Case.outcome, outcome)):
         if value is not None:
             query = query.where(column == value)

@@ -111,6 +111,11 @@ class Registry:
     describe_parameters: ParameterDescriber | None = None
     # case data keys that name a case in lists and headings (e.g. the unit and the post), in order
     headline: tuple[str, ...] = ()
+    # need-to-know (engine/reading.py): `scope(roles) -> [CaseScope]`, the cases each role opens;
+    # `view(actor, case, in_scope=, mine=, forms=)` -> what of one case the actor sees (`sections`,
+    # `data()`, `prefill()`, `event()`, `declarations()`); `free_sections`: reads left off the trail.
+    # None: every reader sees everything.
+    visibility: Any = None
 
     def service(self, name: str):
         """Decorator: `@registry.service("tally_recommendation")`."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from . import audit, reference
 from .actors import Actor
 from .clock import utc
@@ -116,9 +114,3 @@ def _compare(recorded, result) -> list[str]:
 
 def _json(value):
     return audit.jsonable(value)
-
-
-def replay_all(ctx: EngineContext) -> list[ReplayReport]:
-    with ctx.unit_of_work() as uow:
-        ids = list(uow.session.scalars(select(Case.id).order_by(Case.id)))
-    return [replay(ctx, case_id) for case_id in ids]

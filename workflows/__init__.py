@@ -51,6 +51,7 @@ def build_registry() -> Registry:
     from .narrative import narrate
     from .params import check_overrides
     from .policies import PERSON_BOUND_FORMS, SUBJECT_SOURCES, case_warnings, override_events, recusal_guard
+    from .visibility import Visibility
 
     return Registry(
         services=dict(HANDLERS),
@@ -69,4 +70,5 @@ def build_registry() -> Registry:
         narrate=narrate,
         describe_parameters=describe_parameters,
         headline=("unit", "position"),  # 县教育局 · 副局长
+        visibility=Visibility(),
     )
