@@ -260,6 +260,15 @@ def _missing_task(session, task_id: str):
     return NotFound(f"task {task_id} does not exist", message_zh=f"任务 {task_id} 不存在")
 
 
+def get_task(ctx: EngineContext, task_id: str) -> dict:
+    """One ready task; NotFound when no task of that id is waiting (never was, or done already)."""
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get(CaseTask, task_id)
+        if row is None:
+            raise NotFound(f"task {task_id} is not a ready task", message_zh=f"任务 {task_id} 不存在或已办结")
+        return task_dict(row)
+
+
 def task_dict(task: CaseTask) -> dict:
     return {"id": task.id, "case_id": task.case_id, "element_id": task.element_id, "title": task.title,
             "role": task.role, "form": task.form, "prefill": task.prefill}

@@ -35,6 +35,12 @@ def put_entries(ctx: EngineContext, kind: str, entries: dict[str, dict], actor: 
         uow.commit()
 
 
+def entries(ctx: EngineContext, kind: str) -> dict[str, dict]:
+    """Every entry (key -> value) of one kind, by key."""
+    with ctx.unit_of_work() as uow:
+        return load(uow.session, kind)
+
+
 def load(session, kind: str) -> dict[str, dict]:
     return {e.key: e.value for e in session.scalars(
         select(ReferenceEntry).where(ReferenceEntry.kind == kind).order_by(ReferenceEntry.key))}

@@ -7,9 +7,7 @@ import json
 from flask_smorest import Blueprint
 
 from engine import cases, reading
-from engine.errors import NotFound
 from engine.inbox import inbox_page
-from engine.storage.models import CaseTask
 
 from ..auth import current_actor
 from ..i18n import locale
@@ -67,11 +65,7 @@ def get(task_id: str):
     open; else 404, as for the case)."""
     actor = current_actor()
     authorize(actor, "task.read")
-    with ctx().unit_of_work() as uow:
-        row = uow.session.get(CaseTask, task_id[:36])
-        if row is None:
-            raise NotFound(f"task {task_id} is not a ready task", message_zh=f"任务 {task_id} 不存在或已办结")
-        task = cases.task_dict(row)
+    task = cases.get_task(ctx(), task_id[:36])
     shown, _case = reading.read_task(ctx(), actor, task, "GET /api/v1/tasks/{id}")
     return task_out(shown)
 

@@ -148,8 +148,7 @@ def change_active(username: str):
 def calendar_page(form: dict | None = None, errors: dict | None = None, status: int = 200):
     import chinese_calendar
 
-    with ctx().unit_of_work() as uow:
-        entries = reference.load(uow.session, "calendar")
+    entries = reference.entries(ctx(), "calendar")
     years = covered_years()
     rows = []
     for key, value in sorted(entries.items(), reverse=True):

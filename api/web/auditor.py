@@ -11,7 +11,7 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from engine import audit, reading, readtrail
+from engine import reading, readtrail, trail
 from engine.errors import NotFound
 from engine.records import action_label
 from engine.replay import replay
@@ -50,8 +50,7 @@ def record_or_404(case_id: int, door: str) -> dict:
 
 
 def verify_case(case_id: int) -> dict:
-    with ctx().unit_of_work() as uow:
-        return audit.verify(uow.session, streams=[audit.case_stream(case_id)]).as_dict()
+    return trail.verify_case(ctx(), case_id).as_dict()
 
 
 # --- the overview and the whole trail -------------------------------------------------------------
@@ -75,8 +74,7 @@ def overview():
 @requires("auditor")
 def verify_all():
     """Recompute every hash chain and checkpoint; the result is shown above the case list."""
-    with ctx().unit_of_work() as uow:
-        report = audit.verify(uow.session).as_dict()
+    report = trail.verify_all(ctx()).as_dict()
     return _overview(report)
 
 

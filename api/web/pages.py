@@ -9,9 +9,8 @@ from flask_login import login_required
 from engine import cases, reading
 from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from engine.inbox import case_heads, inbox_page
-from engine.procedures import latest_versions
+from engine.procedures import versions
 from engine.progress import case_progress
-from engine.storage.models import CaseTask
 from workflows.forms import FORM_NAMES, json_schema
 
 from .formrender import read_form, widgets
@@ -43,8 +42,7 @@ def inbox():
     by_case: dict[int, list] = {}
     for task in named_tasks(mine, lambda t: summaries[t["case_id"]]["version_id"]):
         by_case.setdefault(task["case_id"], []).append(task)
-    with ctx().unit_of_work() as uow:
-        procedures = [(v.key, v.name) for v in latest_versions(uow.session)]
+    procedures = [(v["key"], v["name"]) for v in versions.latest(ctx())]
     return render_template("inbox.html", by_case=by_case, summaries=summaries, procedures=procedures,
                            procedure_names=dict(procedures), page=page, last_page=last, total=total,
                            per_page=INBOX_PER_PAGE)
@@ -64,7 +62,11 @@ def case_list():
 def start_case(procedure: str):
     if not actor().holds("clerk"):
         abort(403)
-    schema = json_schema("announcement" if procedure == "competitive_selection" else "case_start", lang())
+    try:
+        form = versions.start_form(versions.get_latest(ctx(), procedure))  # the start event's form
+    except NotFound:
+        abort(404)
+    schema = json_schema(form, lang()) if form in FORM_NAMES else {"title": procedure, "properties": {}}
     values, errors = {}, {}
     if request.method == "POST":
         values = read_form(schema, request.form)
@@ -85,10 +87,9 @@ def start_case(procedure: str):
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task_form(task_id: str):
-    with ctx().unit_of_work() as uow:
-        row = uow.session.get(CaseTask, task_id)
-        task = cases.task_dict(row) if row else None
-    if task is None:
+    try:
+        task = cases.get_task(ctx(), task_id)
+    except NotFound:
         flash(_("This task is no longer waiting: someone may have completed it."), "error")
         return redirect(url_for("pages.inbox"))
     whole = cases.get_case(ctx(), task["case_id"])
