@@ -13,7 +13,7 @@ from ..auth import current_actor
 from ..i18n import say
 from ..policy import authorize
 from ..schemas import Deployed, Error, ProcedureSummary, ProcedureVersion
-from . import ctx
+from . import current_engine
 
 blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures", description="BPMN procedures and versions")
 MAX_BPMN_BYTES = 5_000_000
@@ -29,7 +29,7 @@ def summary(version: dict) -> dict:
 def list_procedures():
     """The latest version of each procedure."""
     authorize(current_actor(), "procedure.read")
-    return [summary(version) for version in versions.latest(ctx())]
+    return [summary(version) for version in versions.latest(current_engine())]
 
 
 @blp.get("/<string:key>/versions/<int(min=1,max=2147483647):number>")
@@ -38,7 +38,7 @@ def list_procedures():
 def get_version(key: str, number: int):
     """One version: its BPMN text, parameters, files and task catalogue."""
     authorize(current_actor(), "procedure.read")
-    version = versions.get_version(ctx(), key, number)
+    version = versions.get_version(current_engine(), key, number)
     return {**summary(version), **{k: version[k] for k in ("bpmn", "parameters", "files", "tasks")}}
 
 
@@ -54,7 +54,7 @@ def deploy():
     actor = current_actor()
     authorize(actor, "procedure.deploy", label="POST /procedures")
     name, content = _uploaded_file()
-    results = deploy_files(ctx(), {name: content}, actor, "editor")
+    results = deploy_files(current_engine(), {name: content}, actor, "editor")
     if not results:
         raise ValidationFailed("the file defines no procedure", message_zh="文件中没有可执行流程",
                                fields={"file": say("no executable process", "文件中没有可执行流程")})

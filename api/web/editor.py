@@ -19,7 +19,7 @@ from workflows import ROLES, TASK_ROLES
 from workflows.forms import FORM_NAMES
 
 from ..timefmt import beijing
-from .helpers import OUTCOMES, SUBJECTS, ctx, english, label, lang
+from .helpers import OUTCOMES, SUBJECTS, current_engine, english, label, lang
 from .helpers import ROLES as ROLE_LABELS
 from .users import actor, requires
 
@@ -34,7 +34,7 @@ def register(app) -> None:
 
 def _version(key: str, number: int) -> dict:
     try:
-        return versions.get_version(ctx(), key, number)
+        return versions.get_version(current_engine(), key, number)
     except NotFound:
         abort(404)
 
@@ -54,7 +54,7 @@ def procedures():
 
 def _procedures_page(problems: list | None = None, filename: str = "", status: int = 200):
     grouped: dict[str, list] = {}
-    for version in versions.list_versions(ctx()):
+    for version in versions.list_versions(current_engine()):
         grouped.setdefault(version["key"], []).append(version)
     return render_template("procedures.html", grouped=grouped, problems=problems or [],
                            filename=filename), status
@@ -74,7 +74,7 @@ def upload():
         return _procedures_page(filename=sent.filename, status=422)
     name = _file_name(sent.filename, content)
     try:
-        results = deploy_files(ctx(), {name: content}, actor(), "editor")
+        results = deploy_files(current_engine(), {name: content}, actor(), "editor")
     except ProcedureInvalid as exc:
         flash(_("The file was not deployed: %(count)s problem(s).", count=len(exc.problems)), "error")
         return _procedures_page([localized(p) for p in exc.problems], sent.filename, 422)
@@ -101,7 +101,7 @@ def _file_name(uploaded: str, content: bytes) -> str:
         return name  # deploy_files reports the problem
     if process is None:
         return name
-    known = versions.list_versions(ctx(), process.get("id"))
+    known = versions.list_versions(current_engine(), process.get("id"))
     return known[0]["main_file"] if known else name
 
 
@@ -110,7 +110,7 @@ def _file_name(uploaded: str, content: bytes) -> str:
 def view(key: str, number: int):
     found = _version(key, number)
     version = {**found, "files": sorted(found["files"]), "deployed_at": beijing(found["deployed_at"])}
-    numbers = [v["version"] for v in versions.list_versions(ctx(), key)]
+    numbers = [v["version"] for v in versions.list_versions(current_engine(), key)]
     return render_template("editor_version.html", v=version, numbers=numbers, shown=as_written)
 
 
@@ -118,10 +118,10 @@ def view(key: str, number: int):
 @requires("editor")
 def edit(key: str, number: int):
     version = _version(key, number)
-    latest = versions.list_versions(ctx(), key)[0]["version"]
+    latest = versions.list_versions(current_engine(), key)[0]["version"]
     roles = [{"key": k, "label": label(ROLE_LABELS, k), "name": ROLE_LABELS[k][0]}  # name: a new lane's (Chinese) name
              for k in sorted(TASK_ROLES) + ["system"] + sorted(ROLES - TASK_ROLES)]
-    registry = ctx().registry
+    registry = current_engine().registry
     subjects = [{"key": k, "label": label(SUBJECTS, k)} for k in sorted(registry.subject_sources)]
     return render_template("editor_modeler.html", v=version, latest=latest, roles=roles, forms=sorted(FORM_NAMES),
                            outcomes=sorted(OUTCOMES), subjects=subjects, subject_forms=registry.subject_forms)
@@ -150,7 +150,7 @@ def deploy(key: str, number: int):
         return jsonify({"message": _("The file is larger than 5 MB."), "problems": []}), 422
     main_file = _version(key, number)["main_file"]
     try:
-        results = deploy_files(ctx(), {main_file: xml}, actor(), "editor")
+        results = deploy_files(current_engine(), {main_file: xml}, actor(), "editor")
     except ProcedureInvalid as exc:
         return jsonify({"message": _("Not deployed: %(count)s problem(s).", count=len(exc.problems)),
                         "problems": [localized(p) for p in exc.problems]}), 422
@@ -169,7 +169,7 @@ def deploy(key: str, number: int):
 @requires("editor")
 def diff_page(key: str):
     a, b, numbers = _pair(key)
-    found = compare_versions(ctx(), key, a, b)
+    found = compare_versions(current_engine(), key, a, b)
     return render_template("editor_diff.html", key=key, a=a, b=b, numbers=numbers, d=found, shown=as_written)
 
 
@@ -178,13 +178,13 @@ def diff_page(key: str):
 def diff_json(key: str):
     """Which elements were added, removed or changed from version a to version b, both XML texts."""
     a, b, _numbers = _pair(key)
-    found = compare_versions(ctx(), key, a, b)
+    found = compare_versions(current_engine(), key, a, b)
     found["xml_a"], found["xml_b"] = _version(key, a)["bpmn"], _version(key, b)["bpmn"]
     return jsonify(found)
 
 
 def _pair(key: str) -> tuple[int, int, list[int]]:
-    numbers = [v["version"] for v in versions.list_versions(ctx(), key)]
+    numbers = [v["version"] for v in versions.list_versions(current_engine(), key)]
     if not numbers:
         abort(404)
     b = request.args.get("b", type=int) or numbers[0]
