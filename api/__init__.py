@@ -7,8 +7,7 @@ import os
 
 from flask import Flask, jsonify
 
-from engine.context import EngineContext
-from engine.storage.db import database_url
+from engine.context import EngineContext, database_url
 
 from . import keys
 

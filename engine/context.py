@@ -12,6 +12,8 @@ from .procedures.specs import SpecCache
 from .registry import Registry
 from .storage.db import UnitOfWork, database_url, make_engine, make_session_factory
 
+__all__ = ["EngineContext", "database_url"]  # database_url: the doors' default database (storage/db.py)
+
 
 @dataclass
 class EngineContext:

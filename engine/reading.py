@@ -13,6 +13,7 @@ record (engine/readtrail.py), written after the answer is computed and never fai
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, text, true
 
@@ -23,6 +24,9 @@ from .errors import NotFound
 from .records import responsibility_record
 from .registry import CaseScope
 from .storage.models import AuditEvent, Case, CaseTask
+
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -59,7 +63,7 @@ def scope_clause(scope: CaseScope, username: str, dialect: str, only: int | None
     return or_(*parts) if parts else false()
 
 
-def visible_clause(ctx, actor: Actor, dialect: str) -> ColumnElement | None:
+def visible_clause(ctx: EngineContext, actor: Actor, dialect: str) -> ColumnElement | None:
     """The cases `actor` may open (None: every case, no condition)."""
     visibility = ctx.registry.visibility
     if visibility is None:
@@ -70,16 +74,16 @@ def visible_clause(ctx, actor: Actor, dialect: str) -> ColumnElement | None:
     return or_(false(), *(scope_clause(s, actor.username, dialect) for s in scopes))
 
 
-def list_cases(ctx, actor: Actor, **filters) -> tuple[list[dict], int]:
+def list_cases(ctx: EngineContext, actor: Actor, **filters) -> tuple[list[dict], int]:
     """A page of the cases `actor` may open (cases.list_cases' filters), filtered in the query."""
     return cases.list_cases(ctx, where=visible_clause(ctx, actor, _dialect(ctx)), **filters)
 
 
-def may_open(ctx, actor: Actor, case_id: int) -> bool:
+def may_open(ctx: EngineContext, actor: Actor, case_id: int) -> bool:
     return bool(_roles_in_scope(ctx, actor, case_id))
 
 
-def _roles_in_scope(ctx, actor: Actor, case_id: int, session=None) -> set[str]:
+def _roles_in_scope(ctx: EngineContext, actor: Actor, case_id: int, session=None) -> set[str]:
     """The actor's roles whose scope holds the case (one EXISTS per role that is not for every case)."""
     visibility = ctx.registry.visibility
     if visibility is None:
@@ -96,7 +100,7 @@ def _roles_in_scope(ctx, actor: Actor, case_id: int, session=None) -> set[str]:
     return found
 
 
-def _dialect(ctx) -> str:
+def _dialect(ctx: EngineContext) -> str:
     return ctx.db_engine.dialect.name
 
 
@@ -118,7 +122,7 @@ class Everything:
         return recorded
 
 
-def view_of(ctx, actor: Actor, case: dict, door: str):
+def view_of(ctx: EngineContext, actor: Actor, case: dict, door: str):
     """What `actor` may see of `case` (a `cases.get_case` dict): the domain's view. Raises NotFound,
     and records the refusal, when the case is outside the actor's scope."""
     visibility = ctx.registry.visibility
@@ -144,7 +148,7 @@ def view_of(ctx, actor: Actor, case: dict, door: str):
     return view, ",".join(sorted(roles))
 
 
-def _roles_holding(ctx, actor: Actor, case: dict, session, mine) -> set[str]:
+def _roles_holding(ctx: EngineContext, actor: Actor, case: dict, session, mine) -> set[str]:
     """The actor's roles whose scope holds `case`: what the loaded case shows (a ready task of the
     role) and the reader's own steps decide first; the database is asked only for what is left (the
     same conditions as the lists' SQL, restricted to this case)."""
@@ -158,24 +162,24 @@ def _roles_holding(ctx, actor: Actor, case: dict, session, mine) -> set[str]:
     return found
 
 
-def refuse(ctx, actor: Actor, case_id: int, door: str):
+def refuse(ctx: EngineContext, actor: Actor, case_id: int, door: str):
     """Record that `actor` tried to open a case outside their work, and answer as for no such case."""
     record_refusal(ctx, actor, "case.read", f"{door} case {case_id}", "not on this case (need to know)")
     raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
 
 
-def _forms(ctx, version_id: int, session) -> dict:
+def _forms(ctx: EngineContext, version_id: int, session) -> dict:
     """Each element of a version with its form (a renamed element keeps its form, so its section)."""
     bundle = ctx.specs.get(session, version_id)
     return {element: (task or {}).get("form") for element, task in bundle.tasks.items()}
 
 
-def read_case(ctx, actor: Actor, case_id: int, door: str) -> dict:
+def read_case(ctx: EngineContext, actor: Actor, case_id: int, door: str) -> dict:
     """One case as `actor` may see it, with `sections` (what they were shown); the read is recorded."""
     return as_seen(ctx, actor, cases.get_case(ctx, case_id), door)
 
 
-def as_seen(ctx, actor: Actor, case: dict, door: str) -> dict:
+def as_seen(ctx: EngineContext, actor: Actor, case: dict, door: str) -> dict:
     """A case a service returned (e.g. after a step) as `actor` may see it; recorded as a read."""
     view, role = view_of(ctx, actor, case, door)
     shown = redacted(case, view, ctx.registry.guard_record)
@@ -193,7 +197,7 @@ def redacted(case: dict, view, guard_record=None) -> dict:
     return shown
 
 
-def read_task(ctx, actor: Actor, task: dict, door: str) -> tuple[dict, dict]:
+def read_task(ctx: EngineContext, actor: Actor, task: dict, door: str) -> tuple[dict, dict]:
     """A ready task and its case as `actor` may see them (the task's prefill redacted like the case)."""
     case = read_case(ctx, actor, task["case_id"], door)
     shown = next((t for t in case["tasks"] if t["id"] == task["id"]), None)
@@ -202,7 +206,7 @@ def read_task(ctx, actor: Actor, task: dict, door: str) -> tuple[dict, dict]:
     return shown, case
 
 
-def read_events(ctx, actor: Actor, case_id: int, door: str) -> list[dict]:
+def read_events(ctx: EngineContext, actor: Actor, case_id: int, door: str) -> list[dict]:
     """The case's audit events, each blanked where the reader may not see its step."""
     case = cases.get_case(ctx, case_id)
     view, role = view_of(ctx, actor, case, door)
@@ -213,7 +217,7 @@ def read_events(ctx, actor: Actor, case_id: int, door: str) -> list[dict]:
     return shown
 
 
-def read_record(ctx, actor: Actor, case_id: int, locale: str, door: str) -> dict:
+def read_record(ctx: EngineContext, actor: Actor, case_id: int, locale: str, door: str) -> dict:
     """The responsibility record (纪实) as `actor` may see it: entries of steps they may not read keep
     who did what and when, without the data or the words that tell it."""
     case = cases.get_case(ctx, case_id)
@@ -225,7 +229,7 @@ def read_record(ctx, actor: Actor, case_id: int, locale: str, door: str) -> dict
     return record
 
 
-def read_replay(ctx, actor: Actor, case_id: int, locale: str, door: str) -> dict:
+def read_replay(ctx: EngineContext, actor: Actor, case_id: int, locale: str, door: str) -> dict:
     """The replay of a case, told as far as the reader's record goes (redact_replay)."""
     from .replay import replay
 
@@ -249,7 +253,7 @@ def redact_replay(report: dict, record: dict) -> dict:
     return report
 
 
-def readable_tasks(ctx, actor: Actor, tasks: list[dict], door: str) -> list[dict]:
+def readable_tasks(ctx: EngineContext, actor: Actor, tasks: list[dict], door: str) -> list[dict]:
     """Ready tasks of the caller's roles (an inbox page): prefill through the table of sections, and
     only the summary on a case where a guard record (e.g. a declared relation) keeps the caller out.
     The cases whose prefill told more than the summary are recorded, one batch."""

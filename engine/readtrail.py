@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 
@@ -19,17 +20,20 @@ from .actors import Actor
 from .hashing import iso
 from .storage.models import AccessRecord
 
+if TYPE_CHECKING:
+    from .context import EngineContext
+
 log = logging.getLogger(__name__)
 # deferrer(job) runs `job` later (after the response is sent), or returns False to have it run now
 deferrer: Callable[[Callable[[], None]], bool] | None = None
 
 
-def _free(ctx) -> set[str]:
+def _free(ctx: EngineContext) -> set[str]:
     """Sections whose reading is not recorded (the domain's summary)."""
     return set(getattr(ctx.registry.visibility, "free_sections", ()) or ())
 
 
-def note(ctx, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door: str) -> None:
+def note(ctx: EngineContext, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door: str) -> None:
     """Record `reads` [(case id, sections shown)]; sections that are free are left out, and a read of
     nothing else leaves no row."""
     free = _free(ctx)
@@ -51,13 +55,13 @@ def note(ctx, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door:
         job()
 
 
-def write(ctx, rows: list[dict]) -> None:
+def write(ctx: EngineContext, rows: list[dict]) -> None:
     with ctx.unit_of_work(write=True) as uow:
         uow.session.execute(insert(AccessRecord), rows)
         uow.commit()
 
 
-def case_access(ctx, case_id: int) -> list[dict]:
+def case_access(ctx: EngineContext, case_id: int) -> list[dict]:
     """Who read this case beyond its summary, oldest first."""
     with ctx.unit_of_work() as uow:
         rows = uow.session.scalars(select(AccessRecord).where(AccessRecord.case_id == case_id)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from . import audit
 from .actors import Actor
 from .storage.models import ReferenceEntry
 
+if TYPE_CHECKING:
+    from .context import EngineContext
+
 
 def reference_stream(kind: str) -> str:
     return f"reference/{kind}"
 
 
-def put_entries(ctx, kind: str, entries: dict[str, dict], actor: Actor, role: str) -> None:
+def put_entries(ctx: EngineContext, kind: str, entries: dict[str, dict], actor: Actor, role: str) -> None:
     """Add or replace entries (key -> value) of one kind in one transaction, with one audit event."""
     now = ctx.clock.now()
     with ctx.unit_of_work(write=True) as uow:
@@ -28,6 +33,12 @@ def put_entries(ctx, kind: str, entries: dict[str, dict], actor: Actor, role: st
         audit.append(session, reference_stream(kind), [audit.NewEvent(
             "reference_changed", actor, role, element_id=kind, data_in=entries, data_out={"replaced": before})], at=now)
         uow.commit()
+
+
+def entries(ctx: EngineContext, kind: str) -> dict[str, dict]:
+    """Every entry (key -> value) of one kind, by key."""
+    with ctx.unit_of_work() as uow:
+        return load(uow.session, kind)
 
 
 def load(session, kind: str) -> dict[str, dict]:

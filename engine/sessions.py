@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -18,11 +19,14 @@ from .actors import Actor
 from .clock import SystemClock, utc
 from .storage.models import User, WebSession
 
+if TYPE_CHECKING:
+    from .context import EngineContext
+
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen_at is written at most this often, not on every request
 _wall = SystemClock()
 
 
-def open_session(ctx, actor: Actor, *, replaces: str | None = None) -> str:
+def open_session(ctx: EngineContext, actor: Actor, *, replaces: str | None = None) -> str:
     """A new session for a user who just signed in; the one they came with (if any) ends."""
     now = _wall.now()
     token = secrets.token_urlsafe(32)
@@ -35,7 +39,7 @@ def open_session(ctx, actor: Actor, *, replaces: str | None = None) -> str:
     return token
 
 
-def session_actor(ctx, token: str, idle: timedelta) -> Actor | None:
+def session_actor(ctx: EngineContext, token: str, idle: timedelta) -> Actor | None:
     """Who a live session belongs to, or None (unknown, ended, idle too long, user deactivated)."""
     now = _wall.now()
     with ctx.unit_of_work() as uow:  # columns, not ORM objects: this runs before every page
@@ -60,7 +64,7 @@ def session_actor(ctx, token: str, idle: timedelta) -> Actor | None:
     return Actor(row.username, row.display_name, frozenset(row.roles))
 
 
-def end_session(ctx, token: str) -> None:
+def end_session(ctx: EngineContext, token: str) -> None:
     with ctx.unit_of_work(write=True) as uow:
         _end(uow.session, token, _wall.now())
         uow.commit()

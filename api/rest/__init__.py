@@ -16,7 +16,7 @@ class RestApi(Api):
     ERROR_SCHEMA = Error
 
 
-def ctx() -> EngineContext:
+def current_engine() -> EngineContext:
     return current_app.extensions["cadreflow"]
 
 

@@ -29,7 +29,7 @@ def headline(head: dict | None) -> str:
 
 def case_headline(case: dict) -> str:
     """The headline of a case as `get_case` returns it (with its data)."""
-    return headline({key: (case.get("data") or {}).get(key) for key in ctx().registry.headline})
+    return headline({key: (case.get("data") or {}).get(key) for key in current_engine().registry.headline})
 
 
 def named_tasks(tasks: list[dict], version_of) -> list[dict]:
@@ -43,13 +43,13 @@ def named_tasks(tasks: list[dict], version_of) -> list[dict]:
     for task in tasks:
         version = version_of(task)
         if version not in names:
-            names[version] = step_names(ctx(), version, "en")
+            names[version] = step_names(current_engine(), version, "en")
         form = ALL.get(task.get("form") or "")
         out.append({**task, "name": names[version].get(task["element_id"]) or (form.title[1] if form else task["title"])})
     return out
 
 
-def ctx():
+def current_engine():
     """The engine context of the running app."""
     from flask import current_app
 
@@ -62,7 +62,7 @@ def offer_for(form: str | None, case: dict, prefill: dict | None = None, role: s
     if not form:
         return Offer()
     form_ctx = FormContext(case["id"], form, case["data"], prefill or {}, case["parameters"], actor(), role, lang())
-    return offer(form, form_ctx, users=lambda wanted: active_users(ctx(), wanted),
+    return offer(form, form_ctx, users=lambda wanted: active_users(current_engine(), wanted),
                  declarations=case.get("declarations") or [])
 
 

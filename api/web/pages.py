@@ -9,14 +9,13 @@ from flask_login import login_required
 from engine import cases, reading
 from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from engine.inbox import case_heads, inbox_page
-from engine.procedures import latest_versions
+from engine.procedures import versions
 from engine.progress import case_progress
-from engine.storage.models import CaseTask
 from workflows.forms import FORM_NAMES, json_schema
 
 from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
-from .helpers import case_headline, ctx, lang, named_tasks, offer_for
+from .helpers import case_headline, current_engine, lang, named_tasks, offer_for
 from .users import actor, requires
 
 bp = Blueprint("pages", __name__)
@@ -35,17 +34,16 @@ INBOX_PER_PAGE = 50  # ready tasks per page of the inbox, grouped by case on the
 @login_required
 def inbox():
     page = max(1, request.args.get("page", 1, type=int))
-    mine, total = inbox_page(ctx(), roles=set(actor().roles), page=page, per_page=INBOX_PER_PAGE)
-    mine = reading.readable_tasks(ctx(), actor(), mine, "inbox page")
+    mine, total = inbox_page(current_engine(), roles=set(actor().roles), page=page, per_page=INBOX_PER_PAGE)
+    mine = reading.readable_tasks(current_engine(), actor(), mine, "inbox page")
     last = max(1, -(-total // INBOX_PER_PAGE))
     if page > last:
         return redirect(url_for("pages.inbox", page=last))
-    summaries = case_heads(ctx(), {t["case_id"] for t in mine})
+    summaries = case_heads(current_engine(), {t["case_id"] for t in mine})
     by_case: dict[int, list] = {}
     for task in named_tasks(mine, lambda t: summaries[t["case_id"]]["version_id"]):
         by_case.setdefault(task["case_id"], []).append(task)
-    with ctx().unit_of_work() as uow:
-        procedures = [(v.key, v.name) for v in latest_versions(uow.session)]
+    procedures = [(v["key"], v["name"]) for v in versions.latest(current_engine())]
     return render_template("inbox.html", by_case=by_case, summaries=summaries, procedures=procedures,
                            procedure_names=dict(procedures), page=page, last_page=last, total=total,
                            per_page=INBOX_PER_PAGE)
@@ -56,19 +54,23 @@ def inbox():
 def case_list():
     status = request.args.get("status") or None
     page = max(1, request.args.get("page", 1, type=int))
-    items, total = reading.list_cases(ctx(), actor(), status=status, page=page, per_page=25)
+    items, total = reading.list_cases(current_engine(), actor(), status=status, page=page, per_page=25)
     return render_template("cases.html", items=items, total=total, page=page, status=status)
 
 
 @bp.route("/cases/new/<procedure>", methods=["GET", "POST"])
 @requires("case.start")
 def start_case(procedure: str):
-    schema = json_schema("announcement" if procedure == "competitive_selection" else "case_start", lang())
+    try:
+        form = versions.start_form(versions.get_latest(current_engine(), procedure))  # the start event's form
+    except NotFound:
+        abort(404)
+    schema = json_schema(form, lang()) if form in FORM_NAMES else {"title": procedure, "properties": {}}
     values, errors = {}, {}
     if request.method == "POST":
         values = read_form(schema, request.form)
         try:
-            case = cases.start_case(ctx(), procedure, values, actor(), "clerk", locale=lang())
+            case = cases.start_case(current_engine(), procedure, values, actor(), "clerk", locale=lang())
         except ValidationFailed as exc:
             errors = exc.fields
             flash(exc.localized(lang()), "error")
@@ -84,15 +86,14 @@ def start_case(procedure: str):
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task_form(task_id: str):
-    with ctx().unit_of_work() as uow:
-        row = uow.session.get(CaseTask, task_id)
-        task = cases.task_dict(row) if row else None
-    if task is None:
+    try:
+        task = cases.get_task(current_engine(), task_id)
+    except NotFound:
         flash(_("This task is no longer waiting: someone may have completed it."), "error")
         return redirect(url_for("pages.inbox"))
-    whole = cases.get_case(ctx(), task["case_id"])
+    whole = cases.get_case(current_engine(), task["case_id"])
     try:
-        case = reading.as_seen(ctx(), actor(), whole, "task page")
+        case = reading.as_seen(current_engine(), actor(), whole, "task page")
     except NotFound:
         abort(404)
     # the holder of the task gets the form as the step will check it (from the whole case); the page
@@ -109,9 +110,9 @@ def task_form(task_id: str):
     if request.method == "POST":
         values = read_form(schema, request.form, offer)
         result, errors, status = _attempt(lambda: cases.complete_task(
-            ctx(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
+            current_engine(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
         if result is not None:
-            result = reading.as_seen(ctx(), actor(), result, "task page")
+            result = reading.as_seen(current_engine(), actor(), result, "task page")
             result["tasks"] = named_tasks(result["tasks"], lambda t: result["version_id"])
             return render_template("recorded.html", task=task, case=result, recorded=values)
     return render_template("form_page.html", title=task["name"], subtitle=f"#{case['id']} {case_headline(case)}".strip(),
@@ -137,10 +138,10 @@ def _attempt(step):
 @login_required
 def case_page(case_id: int):
     try:
-        case = reading.read_case(ctx(), actor(), case_id, "case page")
+        case = reading.read_case(current_engine(), actor(), case_id, "case page")
     except NotFound:
         abort(404)
-    mine = {t["id"] for t in cases.list_tasks(ctx(), roles=set(actor().roles), case_id=case_id)}
+    mine = {t["id"] for t in cases.list_tasks(current_engine(), roles=set(actor().roles), case_id=case_id)}
     declaring = offer_for("declaration", case).fields if case["status"] == "running" else {}
     case["tasks"] = named_tasks(case["tasks"], lambda t: case["version_id"])
     return render_template("case.html", case=case, data=case["data"], my_tasks=mine, declaring=declaring,
@@ -158,7 +159,7 @@ def message_form(case_id: int, name: str):
     if name not in MESSAGES:
         abort(404)
     try:
-        case = reading.read_case(ctx(), actor(), case_id, "message page")
+        case = reading.read_case(current_engine(), actor(), case_id, "message page")
     except NotFound:
         abort(404)
     schema = json_schema(name, lang())
@@ -166,7 +167,7 @@ def message_form(case_id: int, name: str):
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = read_form(schema, request.form, offer)
-        result, errors, status = _attempt(lambda: cases.send_message(ctx(), case_id, name, values, actor(), role,
+        result, errors, status = _attempt(lambda: cases.send_message(current_engine(), case_id, name, values, actor(), role,
                                                                      locale=lang()))
         if result is not None:
             flash(_("Recorded: %(step)s", step=schema["title"]), "ok")
@@ -183,9 +184,9 @@ def case_diagram(case_id: int):
     """The version's BPMN, the elements passed and the flows taken, and what is waiting, for the viewer
     (the summary of a case: only for those who may open it)."""
     try:
-        if not reading.may_open(ctx(), actor(), case_id):
-            reading.refuse(ctx(), actor(), case_id, "case diagram")
-        return jsonify(case_progress(ctx(), case_id))
+        if not reading.may_open(current_engine(), actor(), case_id):
+            reading.refuse(current_engine(), actor(), case_id, "case diagram")
+        return jsonify(case_progress(current_engine(), case_id))
     except NotFound:
         abort(404)
 
@@ -196,7 +197,7 @@ def declare(case_id: int):
     who = request.form.get("username", "").strip() or actor().username
     try:
         role = authorize(actor(), "case.declare", {"username": who}, label=f"web case {case_id} declaration")
-        cases.record_for_guards(ctx(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
+        cases.record_for_guards(current_engine(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
                                                    "relation": request.form.get("relation", "")}, actor(), role,
                                   locale=lang())
         flash(_("The relation was recorded; you will not be given steps about this person."), "ok")

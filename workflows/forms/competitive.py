@@ -42,9 +42,9 @@ class Registration(FormSchema):
     applicants = rows(Person, minimum=1, unique="name")
 
 
-def check_registration(data: dict, ctx: FormContext, errors: Errors) -> None:
-    posts = post_count(ctx)
-    extra = int_parameter(ctx, "min_extra_nominees")
+def check_registration(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    posts = post_count(form_ctx)
+    extra = int_parameter(form_ctx, "min_extra_nominees")
     if len(data["applicants"]) < posts + extra:
         errors.add("applicants", "too_few_applicants", min=posts + extra, posts=posts, extra=extra)
 
@@ -59,9 +59,9 @@ class EligibilityReview(FormSchema):
     rejected = rows(Rejection, required=False, unique="name")
 
 
-def check_eligibility_review(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_eligibility_review(data: dict, form_ctx: FormContext, errors: Errors) -> None:
     """Every applicant is decided exactly once: either in `eligible` or in `rejected`."""
-    registration = (ctx.case_data or {}).get("registration")
+    registration = (form_ctx.case_data or {}).get("registration")
     applicants = names_in(registration.get("applicants")) if isinstance(registration, Mapping) else []
     if not applicants:
         raise Refuse("_form", "missing_case_data", what="the applicants")
@@ -79,17 +79,17 @@ def check_eligibility_review(data: dict, ctx: FormContext, errors: Errors) -> No
         errors.add("rejected", "undecided", names=undecided)
 
 
-def eligible_names(ctx: FormContext) -> list[str]:
+def eligible_names(form_ctx: FormContext) -> list[str]:
     """Who passed the eligibility review and has not withdrawn."""
-    review = (ctx.case_data or {}).get("eligibility_review")
+    review = (form_ctx.case_data or {}).get("eligibility_review")
     if not isinstance(review, Mapping) or not isinstance(review.get("eligible"), list):
         raise Refuse("_form", "missing_case_data", what="the eligibility review")
-    withdrawn = withdrawn_names(ctx)
+    withdrawn = withdrawn_names(form_ctx)
     return [name for name in names_in(review["eligible"]) if name not in withdrawn]
 
 
-def _exactly_eligible(field: str, missing_code: str, given: dict, ctx: FormContext, errors: Errors) -> None:
-    eligible = eligible_names(ctx)
+def _exactly_eligible(field: str, missing_code: str, given: dict, form_ctx: FormContext, errors: Errors) -> None:
+    eligible = eligible_names(form_ctx)
     for name in given:
         if name not in eligible:
             errors.add(f"{field}.{name}", "not_eligible", name=name)
@@ -105,16 +105,16 @@ class Scores(FormSchema):
     scores = NameMap(Score(required=True, metadata=SCORE_SCHEMA), required=True)
 
 
-def check_scores(data: dict, ctx: FormContext, errors: Errors) -> None:
-    _exactly_eligible("scores", "scores_missing", data["scores"], ctx, errors)
+def check_scores(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    _exactly_eligible("scores", "scores_missing", data["scores"], form_ctx, errors)
 
 
 class CompetitiveEvaluation(FormSchema):
     evaluations = NameMap(Obj(Evaluation), required=True)
 
 
-def check_competitive_evaluation(data: dict, ctx: FormContext, errors: Errors) -> None:
-    _exactly_eligible("evaluations", "evaluations_missing", data["evaluations"], ctx, errors)
+def check_competitive_evaluation(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    _exactly_eligible("evaluations", "evaluations_missing", data["evaluations"], form_ctx, errors)
     for name, evaluation in data["evaluations"].items():
         if sum(evaluation.values()) == 0:
             errors.add(f"evaluations.{name}", "evaluation_empty")

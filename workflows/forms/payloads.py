@@ -23,11 +23,11 @@ class Withdraw(FormSchema):
     reason = long_text()
 
 
-def check_withdraw(data: dict, ctx: FormContext, errors: Errors) -> None:
-    nominees = _persons(ctx)
+def check_withdraw(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    nominees = _persons(form_ctx)
     if data["name"] not in nominees:
         errors.add("name", "not_a_nominee", name=data["name"])
-    elif data["name"] in withdrawn_names(ctx):
+    elif data["name"] in withdrawn_names(form_ctx):
         errors.add("name", "already_withdrawn", name=data["name"])
 
 
@@ -37,13 +37,13 @@ class Declaration(FormSchema):
     relation = choice(*RELATIONS)
 
 
-def check_declaration(data: dict, ctx: FormContext, errors: Errors) -> None:
-    if data["nominee"] not in _persons(ctx):
+def check_declaration(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    if data["nominee"] not in _persons(form_ctx):
         errors.add("nominee", "not_a_nominee", name=data["nominee"])
 
 
-def _persons(ctx: FormContext) -> list[str]:
-    found = nominee_names(ctx)
+def _persons(form_ctx: FormContext) -> list[str]:
+    found = nominee_names(form_ctx)
     if not found:
         raise Refuse("_form", "missing_case_data", what="nominees")
     return found

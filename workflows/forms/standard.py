@@ -57,7 +57,7 @@ class ApproveMotion(FormSchema):
     comment = long_text(required=False)
 
 
-def check_approve_motion(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_approve_motion(data: dict, form_ctx: FormContext, errors: Errors) -> None:
     if data["decision"] == "reject" and not data["comment"]:
         errors.add("comment", "comment_required")
 
@@ -79,9 +79,9 @@ class Nominate(FormSchema):
     nominees = rows(Person, minimum=1, unique="name")
 
 
-def check_nominate(data: dict, ctx: FormContext, errors: Errors) -> None:
-    posts = post_count(ctx)
-    extra = int_parameter(ctx, "min_extra_nominees")
+def check_nominate(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    posts = post_count(form_ctx)
+    extra = int_parameter(form_ctx, "min_extra_nominees")
     if len(data["nominees"]) < posts + extra:
         errors.add("nominees", "too_few_nominees", min=posts + extra, posts=posts, extra=extra)
 
@@ -99,7 +99,7 @@ class MeetingRecommendation(FormSchema):
     votes = NameMap(count(0), required=True)
 
 
-def check_meeting_recommendation(data: dict, ctx: FormContext, errors: Errors) -> dict:
+def check_meeting_recommendation(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
     returned, issued, valid = data["ballots_returned"], data["ballots_issued"], data["valid_ballots"]
     if returned > issued:
         errors.add("ballots_returned", "round_void", returned=returned, issued=issued)
@@ -109,13 +109,13 @@ def check_meeting_recommendation(data: dict, ctx: FormContext, errors: Errors) -
         errors.add("ballots_issued", "issued_gt_present", issued=issued, present=data["present"])
     if valid > returned:
         errors.add("valid_ballots", "valid_gt_returned", valid=valid, returned=returned)
-    nominees = _nominees(ctx)
+    nominees = _nominees(form_ctx)
     for name, votes in data["votes"].items():
         if name not in nominees:
             errors.add(f"votes.{name}", "not_a_nominee", name=name)
         elif votes > valid:
             errors.add(f"votes.{name}", "votes_gt_valid", votes=votes, valid=valid)
-    cap = int_parameter(ctx, "ballot_max_choices", minimum=1, optional=True)
+    cap = int_parameter(form_ctx, "ballot_max_choices", minimum=1, optional=True)
     total = sum(data["votes"].values())
     if cap is not None and total > valid * cap:
         errors.add("votes", "votes_over_cap", total=total, k=cap, cap=valid * cap)
@@ -132,8 +132,8 @@ class TalkRecommendation(FormSchema):
     summary = long_text()
 
 
-def check_talk_recommendation(data: dict, ctx: FormContext, errors: Errors) -> None:
-    nominees = _nominees(ctx)
+def check_talk_recommendation(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    nominees = _nominees(form_ctx)
     for name, mentions in data["mentions"].items():
         if name not in nominees:
             errors.add(f"mentions.{name}", "not_a_nominee", name=name)
@@ -157,11 +157,11 @@ class ConfirmCandidates(FormSchema):
     comment = long_text(required=False)
 
 
-def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> None:
-    entries, eligible, cutoff = shortlist(ctx)
-    withdrawn = withdrawn_names(ctx)
-    posts = post_count(ctx)
-    minimum = int_parameter(ctx, "override_min_justification")
+def check_confirm_candidates(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    entries, eligible, cutoff = shortlist(form_ctx)
+    withdrawn = withdrawn_names(form_ctx)
+    posts = post_count(form_ctx)
+    minimum = int_parameter(form_ctx, "override_min_justification")
     overridden = {o["name"] for o in data["overrides"]}
     candidates = data["candidates"]
     for index, name in enumerate(candidates):
@@ -174,7 +174,7 @@ def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> No
             if entry.get("excluded"):
                 errors.add(f"candidates.{index}", "excluded_needs_override", name=name, min=minimum)
             else:
-                limit = cutoff or math.floor(ratio_parameter(ctx, "recommendation_ratio") * posts)
+                limit = cutoff or math.floor(ratio_parameter(form_ctx, "recommendation_ratio") * posts)
                 errors.add(f"candidates.{index}", "outside_ratio_needs_override", name=name, min=minimum,
                            limit=limit)
     for index, override in enumerate(data["overrides"]):
@@ -183,7 +183,7 @@ def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> No
         length = text_length(override["justification"])
         if length < minimum:
             errors.add(f"overrides.{index}.justification", "justification_too_short", min=minimum, length=length)
-    ratio = ratio_parameter(ctx, "inspection_ratio")
+    ratio = ratio_parameter(form_ctx, "inspection_ratio")
     maximum = math.floor(ratio * posts)
     if len(candidates) > maximum:
         errors.add("candidates", "too_many_candidates", max=maximum, ratio=ratio, posts=posts)
@@ -195,7 +195,7 @@ def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> No
             errors.add("single_candidate_reason", "single_reason_required", count=len(candidates), posts=posts)
 
 
-def shortlist(ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | None]:
+def shortlist(form_ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | None]:
     """The ranked nominees, the eligible ones and the ranking cut-off.
 
     Standard procedure: `case_data["tally"]` (rules.tally_recommendation: `nominees` rows with
@@ -204,7 +204,7 @@ def shortlist(ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | No
     `shortlist`, `cutoff`). A row is eligible by its `eligible` flag; failing that, by the
     `eligible` / `shortlist` list; failing that, when neither `excluded` nor outside the ratio.
     Withdrawn nominees are never eligible."""
-    data = ctx.case_data or {}
+    data = form_ctx.case_data or {}
     tally = data.get("tally") or data.get("ranking") or data.get("composite") or {}
     if not isinstance(tally, Mapping):
         tally = {}
@@ -229,8 +229,8 @@ def shortlist(ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | No
     return entries, [name for name, entry in entries.items() if eligible(name, entry)], cutoff
 
 
-def _nominees(ctx: FormContext) -> list[str]:
-    found = nominee_names(ctx)
+def _nominees(form_ctx: FormContext) -> list[str]:
+    found = nominee_names(form_ctx)
     if not found:
         raise Refuse("_form", "missing_case_data", what="nominees")
     return found
