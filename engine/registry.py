@@ -26,8 +26,8 @@ class FormContext:
 
 # validate(data, context) -> cleaned data; raises engine.errors.ValidationFailed with per-field messages
 FormValidator = Callable[[dict, FormContext], dict]
-# guard(case=..., task=..., actor=..., role=..., data=..., declarations=[...]) raises
-# engine.errors.Forbidden to refuse a step (e.g. recusal)
+# guard(case_data=..., task=..., actor=..., role=..., data=..., records=[...]) raises
+# engine.errors.Forbidden to refuse a step; `records`: the case's guard records (GuardRecord)
 Guard = Callable[..., None]
 # annotate(form, element_id, data) -> [(action, data_out)]: extra audit events a completed task
 # implies, e.g. an "override" event for each exception a form allowed (keyed by the task's form,
@@ -52,6 +52,33 @@ class SubjectSource:
 
 
 @dataclass(frozen=True)
+class GuardRecord:
+    """A statement a user records on a case for the domain's guards to read (e.g. a relation to a
+    person the case is about, which keeps them out of steps about that person). It is an audit event
+    of its own `action` on the case's stream, validated by the form `form`; it changes no workflow
+    state (a replay passes over it), and each later step's guards get the case's records. The record
+    names the user it is about in its `username` field: any participant may record one about
+    themself, a holder of one of `roles` about anyone."""
+
+    action: str  # the audit action
+    form: str  # the form that validates it
+    listed_as: str  # the key of the case's records in a case read by get_case
+    label: tuple[str, str]  # (zh, en): the action in the responsibility record
+    refusal: tuple[str, str]  # (en, zh): why someone else may not record it
+    roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DefaultRoles:
+    """The role a service acts in when its caller names none, in the domain's words ("" = none:
+    the caller must name one)."""
+
+    start: str = ""  # starts a case
+    deploy: str = ""  # deploys procedures
+    manage_users: str = ""  # changes a user's roles or activity
+
+
+@dataclass(frozen=True)
 class RoleConflict:
     """Roles nobody may hold together (e.g. who administers the system does not audit it)."""
 
@@ -67,7 +94,8 @@ class Registry:
     functions: dict[str, Callable] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
     annotators: list[Annotator] = field(default_factory=list)
-    declaration_roles: set[str] = field(default_factory=set)  # may declare relations for other users
+    guard_record: GuardRecord | None = None  # None: nothing is recorded for guards
+    default_roles: DefaultRoles = field(default_factory=DefaultRoles)
     # summarize(case_data) -> [warning codes] shown on the case (e.g. "calendar_unverified")
     warnings: list[Callable[[dict], list[str]]] = field(default_factory=list)
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
@@ -83,6 +111,11 @@ class Registry:
     describe_parameters: ParameterDescriber | None = None
     # case data keys that name a case in lists and headings (e.g. the unit and the post), in order
     headline: tuple[str, ...] = ()
+    # need-to-know (engine/reading.py): `scope(roles) -> [CaseScope]`, the cases each role opens;
+    # `view(actor, case, in_scope=, mine=, forms=)` -> what of one case the actor sees (`sections`,
+    # `data()`, `prefill()`, `event()`, `declarations()`); `free_sections`: reads left off the trail.
+    # None: every reader sees everything.
+    visibility: Any = None
 
     def service(self, name: str):
         """Decorator: `@registry.service("tally_recommendation")`."""
@@ -92,6 +125,10 @@ class Registry:
             return fn
 
         return register
+
+    def note_actions(self) -> tuple[str, ...]:
+        """Audit actions recorded on a case's stream that change no state: a replay passes over them."""
+        return ("step_refused", *((self.guard_record.action,) if self.guard_record else ()))
 
     def form(self, name: str, validator: FormValidator) -> None:
         self.forms[name] = validator
