@@ -173,6 +173,9 @@ class OneConnection:
             self.connection = self.engine.connect()
         if self.transaction is not None and not self.transaction.is_active:
             self.transaction = None
+        if not write and not self.keeps_reads:  # SQLite: the session's own transaction, begun when it reads
+            self.connection.execution_options(write=False)
+            return factory(bind=self.connection)
         if self.transaction is None:
             self.connection.execution_options(write=write)  # SQLite's BEGIN IMMEDIATE for a step
             self.transaction = self.connection.begin()
