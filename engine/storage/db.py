@@ -72,8 +72,9 @@ def _refuse_hung_up(dbapi_conn, _record, _proxy) -> None:
     """Pool checkout: a connection the server has hung up on is replaced (the pool retries)."""
     if dbapi_conn.closed or dbapi_conn.pgconn.status != ConnStatus.OK:
         raise DisconnectionError("the connection is closed")
-    readable, _w, _x = select.select([dbapi_conn.pgconn.socket], [], [], 0)
-    if readable:  # an idle connection has nothing to read unless the server said goodbye
+    poller = select.poll()  # poll, not select: no limit on the descriptor's number
+    poller.register(dbapi_conn.pgconn.socket, select.POLLIN)
+    if poller.poll(0):  # readable, hung up or in error: an idle connection is none of these while alive
         raise DisconnectionError("the server closed the connection")
 
 
