@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
 
-from engine.context import EngineContext, database_url
+from engine.context import EngineContext, close_one_connection, database_url, open_one_connection
 
 from . import keys
 
@@ -55,6 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import afterwards, auth, cli, docs, errors, rest, web
 
     afterwards.install(app)
+    # one database connection per REST request: the token check and the step share it (and on
+    # PostgreSQL one transaction), engine/storage/db.py OneConnection
+    app.before_request(_one_connection_per_api_request)
+    app.teardown_request(lambda _exc: close_one_connection())
     web.init_app(app)
     app.before_request(auth.authenticate_request)
     api = rest.RestApi(app)
@@ -71,6 +75,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+def _one_connection_per_api_request() -> None:
+    if request.path.startswith("/api/"):
+        open_one_connection(current_app.extensions["cadreflow"].db_engine)
 
 
 def engine_context(app: Flask) -> EngineContext:

@@ -15,6 +15,7 @@ from .actors import Actor
 from .clock import utc
 from .errors import EngineError
 from .retry import retry
+from .storage.db import read_again_if_dropped
 from .storage.models import ApiToken, LoginAttempt, User
 from .users import authenticate
 
@@ -75,12 +76,15 @@ def issue_token(ctx: EngineContext, username: str, password: str, address: str) 
 
 def actor_for_token(ctx: EngineContext, token: str) -> Actor:
     # columns, not ORM objects: this runs before every API request
-    with ctx.unit_of_work() as uow:
-        row = uow.session.execute(
-            select(ApiToken.revoked_at, ApiToken.expires_at, User.username, User.display_name, User.roles)
-            .join(User, User.username == ApiToken.username)
-            .where(ApiToken.token_hash == token_digest(token), User.active.is_(True))
-        ).first()
+    def read():
+        with ctx.unit_of_work() as uow:
+            return uow.session.execute(
+                select(ApiToken.revoked_at, ApiToken.expires_at, User.username, User.display_name, User.roles)
+                .join(User, User.username == ApiToken.username)
+                .where(ApiToken.token_hash == token_digest(token), User.active.is_(True))
+            ).first()
+
+    row = read_again_if_dropped(read)
     if row is None or row.revoked_at is not None or utc(row.expires_at) <= ctx.clock.now():
         raise Unauthorized("the token is missing, expired or revoked; sign in again",
                            message_zh="令牌缺失、已过期或已注销，请重新登录")

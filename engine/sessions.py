@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from .access import token_digest
 from .actors import Actor
 from .clock import SystemClock, utc
+from .storage.db import read_again_if_dropped
 from .storage.models import User, WebSession
 
 if TYPE_CHECKING:
@@ -42,13 +43,16 @@ def open_session(ctx: EngineContext, actor: Actor, *, replaces: str | None = Non
 def session_actor(ctx: EngineContext, token: str, idle: timedelta) -> Actor | None:
     """Who a live session belongs to, or None (unknown, ended, idle too long, user deactivated)."""
     now = _wall.now()
-    with ctx.unit_of_work() as uow:  # columns, not ORM objects: this runs before every page
-        row = uow.session.execute(
-            select(WebSession.id, WebSession.last_seen_at, WebSession.ended_at, User.username, User.display_name,
-                   User.roles)
-            .join(User, User.username == WebSession.username)
-            .where(WebSession.token_hash == token_digest(token), User.active.is_(True))
-        ).first()
+    def read():
+        with ctx.unit_of_work() as uow:  # columns, not ORM objects: this runs before every page
+            return uow.session.execute(
+                select(WebSession.id, WebSession.last_seen_at, WebSession.ended_at, User.username,
+                       User.display_name, User.roles)
+                .join(User, User.username == WebSession.username)
+                .where(WebSession.token_hash == token_digest(token), User.active.is_(True))
+            ).first()
+
+    row = read_again_if_dropped(read)
     if row is None or row.ended_at is not None:
         return None
     seen = utc(row.last_seen_at)
