@@ -32,6 +32,11 @@ RULES: dict[str, object] = {
     "audit.verify": {"auditor"},
     "task.read": ANY,
     "task.complete": lambda actor, target: bool(target.get("role")) and actor.holds(target["role"]),
+    # the cadre registry (architecture.md, REST additions): records and units
+    "person.read": {"clerk", "org_head", "auditor"},
+    "person.write": {"clerk", "admin"},
+    "unit.read": {"clerk", "org_head", "admin"},
+    "unit.write": {"admin"},
     "admin.calendar": {"admin"},
     "admin.timers": {"admin"},
     "admin.clock": {"admin"},
