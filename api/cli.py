@@ -264,7 +264,9 @@ COMMANDS = [db_group, deploy, users_group, demo, worker, run, calendar_group, au
 
 
 def register(app: Flask) -> None:
-    for command in COMMANDS:
+    from .cli_registry import registry_group
+
+    for command in [*COMMANDS, registry_group]:
         app.cli.add_command(command)
 
 

@@ -11,7 +11,6 @@ import io
 from flask import request, send_file
 from flask_smorest import Blueprint
 
-from engine.errors import ValidationFailed
 from workflows.registry import importer, store
 
 from ..auth import current_actor
@@ -92,17 +91,21 @@ def import_file():
     actor = current_actor()
     role = authorize(actor, "person.write", label="POST /persons/import")
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
+    content = upload.read(MAX_IMPORT_BYTES + 1) if upload is not None else b""
     if upload is None:
-        raise ValidationFailed("send the file in the multipart field 'file'", message_zh="请在字段 file 中上传文件",
-                               fields={"file": say("missing", "缺少文件")})
-    content = upload.read(MAX_IMPORT_BYTES + 1)
+        return _refused(say("Send the file in the multipart field 'file'.", "请在字段 file 中上传文件"))
     if len(content) > MAX_IMPORT_BYTES:
-        raise ValidationFailed("the file is larger than 5 MB", message_zh="文件超过 5 MB",
-                               fields={"file": say("larger than 5 MB", "文件超过 5 MB")})
+        return _refused(say("The file is larger than 5 MB.", "文件超过 5 MB"))
     parsed = importer.parse(content, (upload.filename or "").rsplit("/", 1)[-1], locale())
     if parsed.errors:
         return {"created": 0, "updated": 0, "unchanged": 0, "errors": parsed.errors}, 422
     return {**store.import_persons(ctx(), parsed.persons, actor, role), "errors": []}
+
+
+def _refused(message: str):
+    """A 422 in the import's own shape: one error about the file."""
+    error = {"sheet": None, "row": None, "column": None, "field": "file", "message": message}
+    return {"created": 0, "updated": 0, "unchanged": 0, "errors": [error]}, 422
 
 
 @blp.get("/import/template")
