@@ -98,6 +98,17 @@ def patch_person(ctx, person_id: int, data, actor: Actor, role: str, locale: str
     return records.shown(str(person_id), record)
 
 
+def replace_person(ctx, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+    """Replace the whole record (the web's edit form), keeping the recorded identity-card number
+    when none is given: the form never holds it in clear."""
+    if not isinstance(data, dict):
+        return patch_person(ctx, person_id, data, actor, role, locale)
+    if not data.get("id_number"):
+        data = {**data, "id_number": stored_person(ctx, person_id).get("id_number")}
+    record = validate_person(data, locale)
+    return patch_person(ctx, person_id, record, actor, role, locale)
+
+
 def _merged(before: dict, imported: dict) -> dict:
     """An imported row over the recorded person: its fields replace the record's, except a list
     the file left empty (a file without a sheet of posts does not erase the career)."""
