@@ -82,6 +82,21 @@ def search(session, kind: str, fields: Iterable[str], text: str, *, limit: int =
     return list(session.scalars(keys.order_by(ReferenceTerm.key).limit(limit)))
 
 
+class Reader:
+    """Keyed reads for a validator inside a step's transaction: one entry, or the entries indexed
+    with given terms. The caller records what it decided from them (a replay runs on that)."""
+
+    def __init__(self, session):
+        self._session = session
+
+    def entry(self, kind: str, key: str) -> dict | None:
+        return get(self._session, kind, key)
+
+    def with_terms(self, kind: str, field_name: str, terms: Iterable[str]) -> dict[str, dict]:
+        keys = {k for found in keys_with(self._session, kind, field_name, terms).values() for k in found}
+        return get_many(self._session, kind, keys)
+
+
 def count(session, kind: str) -> int:
     return session.scalar(select(func.count()).select_from(ReferenceEntry).where(ReferenceEntry.kind == kind))
 

@@ -22,6 +22,10 @@ class FormContext:
     actor: Any
     role: str
     locale: str = "zh-CN"
+    # keyed reference records the validator may read (engine.reference_records.Reader), and the
+    # step's instant; given to the start form (e.g. a unit's approved posts), None elsewhere
+    reference: Any = None
+    now: Any = None
 
 
 # validate(data, context) -> cleaned data; raises engine.errors.ValidationFailed with per-field messages
