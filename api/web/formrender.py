@@ -197,6 +197,8 @@ def _put(target: dict, parts: list[str], value) -> None:
 
 def _coerce(prop: dict, value):
     kind = prop.get("type")
+    if isinstance(kind, list):  # ["integer", "null"]: an optional value of that type
+        kind = next((k for k in kind if k != "null"), None)
     if kind == "object" and "properties" in prop:
         value = value if isinstance(value, dict) else {}
         out = {}

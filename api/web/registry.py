@@ -56,6 +56,25 @@ def term(vocabulary: str, key) -> str:
     return vocab.label(VOCABULARIES[vocabulary], key, lang()) if key else ""
 
 
+def start_choices(schema: dict) -> tuple[dict, set[str]]:
+    """The start form with the registry's units and the levels as lists to pick from, and the
+    free-text `unit` and `rank` hidden (they are filled from the choice); without any unit in the
+    registry, the free-text fields stay and the lists go."""
+    props = schema.get("properties", {})
+    if "unit_id" not in props:
+        return schema, set()
+    units = store.list_units(ctx())
+    if not units:
+        return schema, {"unit_id", "level"}
+    props = {**props, "unit_id": {**props["unit_id"], "type": "integer", "title": _("Unit"),
+                                  "enum": [u["id"] for u in units], "x-enum-titles": [u["name"] for u in units]}}
+    level = props["level"]
+    props["level"] = {**level, "type": "string", "enum": [v for v in level["enum"] if v is not None],
+                      "x-enum-titles": [t for t in level["x-enum-titles"] if t is not None]}
+    return {**schema, "properties": props, "required": [*schema.get("required", []), "unit_id", "level"]}, \
+        {"unit", "rank"}
+
+
 # --- search and read ---------------------------------------------------------------------------
 
 

@@ -99,3 +99,25 @@ def test_units_and_import_pages(app):
                       content_type="multipart/form-data")
     assert good.status_code == 200 and "新增 2 人" in good.text
     assert clerk.get("/registry/import/template.xlsx").data[:2] == b"PK"
+
+
+def test_the_start_form_picks_a_unit_and_a_level_and_a_full_unit_refuses(app):
+    from workflows.demo import deploy
+
+    ctx = engine_context(app)
+    deploy(ctx)
+    clerk = signed_in(app, "clerk1")
+    free = clerk.get("/cases/new/cadre_selection").text  # no unit in the registry yet: free text
+    assert 'name="unit"' in free and 'name="unit_id"' not in free
+    store.create_unit(ctx, {"name": "区教育局", "quotas": {"county_deputy": 1}}, Actor("admin1", "a", frozenset()),
+                      "admin")
+    page = clerk.get("/cases/new/cadre_selection").text
+    assert 'name="unit_id"' in page and '<option value="1">区教育局</option>' in page
+    assert 'name="unit"' not in page and 'name="rank"' not in page
+    start = {"position": "副局长", "reason": "调任", "unit_id": "1", "level": "county_deputy", "post_count": "1"}
+    refused = clerk.post("/cases/new/cadre_selection", data=start)
+    assert refused.status_code == 422
+    assert "区教育局县处级副职核定职数 1 名，现有 1 名，已无空缺" in refused.text  # 王伟 (person 1) holds it
+    store.update_unit(ctx, 1, {"name": "区教育局", "quotas": {"county_deputy": 2}}, Actor("admin1", "a", frozenset()),
+                      "admin")
+    assert clerk.post("/cases/new/cadre_selection", data=start).status_code == 302
