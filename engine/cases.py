@@ -15,7 +15,7 @@ from .actors import Actor
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .reference import StepReference
 from .reference_records import Reader
-from .registry import FormContext
+from .registry import FormContext, StepEffect
 from .runtime import SNAPSHOT_FORMAT
 from .steps import Command, StepResult, execute
 from .storage.models import AuditEvent, Case, CaseTask, ProcedureVersion
@@ -218,6 +218,12 @@ def _step(ctx, uow, case: Case, command: Command, existing: list[CaseTask] | Non
     bundle = ctx.specs.get(uow.session, case.version_id)
     result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command,
                      StepReference(uow.session))
+    if result is not None and command.action == "task_completed":
+        effect = StepEffect(uow.session, case.id, command.form, command.element_id, command.data_in, result.data,
+                            command.actor, command.role, now)
+        result.events += [audit.NewEvent(action, command.actor, command.role, command.element_id, command.task_id,
+                                         data_out=data_out)
+                          for apply in ctx.registry.effects for action, data_out in apply(effect)]
     return save_step(uow.session, case, result, now, existing)
 
 

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "override": ("例外决定", "exception (override)"),
     "relation_declared": ("申报回避关系", "relation declared"),
     "step_refused": ("拒绝办理", "step refused"),
+    "records_changed": ("更新基础信息", "records updated"),
+    "records_unchanged": ("基础信息未更新", "records not updated"),
 }
 
 

@@ -46,6 +46,28 @@ ParameterDescriber = Callable[[dict, str], list[dict]]
 
 
 @dataclass(frozen=True)
+class StepEffect:
+    """A completed task, for an effect: what it recorded (`data`, cleaned), the case data after it,
+    who did it, and the step's session (write to it: the step and the effect commit together)."""
+
+    session: Any
+    case_id: int
+    form: str | None
+    element_id: str
+    data: dict
+    case_data: dict
+    actor: Any
+    role: str
+    now: Any
+
+
+# effect(step) -> [(action, data_out)]: what a completed task changes outside its case (e.g. the
+# registry career an appointment fills), written in the step's transaction; each pair becomes a
+# note on the case's stream (engine.steps.NOTE_ACTIONS: a replay passes over it)
+Effect = Callable[[StepEffect], list[tuple[str, dict]]]
+
+
+@dataclass(frozen=True)
 class SubjectSource:
     """Where the people a task is about come from (engine/subjects.py). `resolve(task, case_data)`
     returns their keys, or None when it cannot tell; `item`: the name a multi-instance task's input
@@ -71,6 +93,7 @@ class Registry:
     functions: dict[str, Callable] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
     annotators: list[Annotator] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
     declaration_roles: set[str] = field(default_factory=set)  # may declare relations for other users
     # summarize(case_data) -> [warning codes] shown on the case (e.g. "calendar_unverified")
     warnings: list[Callable[[dict], list[str]]] = field(default_factory=list)

@@ -32,7 +32,7 @@ from .sandbox import data_objects
 
 INPUT_ACTIONS = ("case_started", "task_completed", "message_received", "timer_fired", "case_terminated")
 # Recorded on a case's stream without changing its state; a replay passes over them.
-NOTE_ACTIONS = ("relation_declared", "step_refused")
+NOTE_ACTIONS = ("relation_declared", "step_refused", "records_changed", "records_unchanged")
 
 
 class StepFailed(EngineError):

@@ -40,6 +40,7 @@ def build_registry() -> Registry:
     from .narrative import narrate
     from .params import check_overrides
     from .policies import PERSON_BOUND_FORMS, SUBJECT_SOURCES, case_warnings, override_events, recusal_guard
+    from .registry.appointment import fill_posts
 
     return Registry(
         services=dict(HANDLERS),
@@ -48,6 +49,7 @@ def build_registry() -> Registry:
         subject_sources=dict(SUBJECT_SOURCES),
         subject_forms=dict(PERSON_BOUND_FORMS),
         annotators=[override_events],
+        effects=[fill_posts],  # an appointment fills the post in the registry (workflows/registry/appointment.py)
         warnings=[case_warnings],
         roles=set(TASK_ROLES),
         account_roles=set(ROLES),
