@@ -5,7 +5,8 @@ stream its changes go to, which (field, term) pairs it is found by (`reference_t
 with the entry) and how a value may appear in an audit event (`shown`, e.g. with a number
 masked). The engine knows kinds and keys, not what they hold. The callers own the transaction:
 `save` writes into the session it is given, so a step and the record it changes commit together.
-Keys of new records are a sequence per kind ("1", "2", ...), allocated under a lock row.
+Keys of new records are a sequence per kind ("1", "2", ...), kept in the stream's lock row, which
+every write takes first (writes to one stream take turns).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .actors import Actor
 from .storage.models import ReferenceEntry, ReferenceTerm
 
 Terms = Iterable[tuple[str, str]]
-_SEQUENCE = "_sequence"  # the kind of the rows holding each kind's last key
+_SEQUENCE = "_sequence"  # the kind of the lock rows: one per audit stream, with each kind's last key
 _CHUNK = 500  # keys per IN (...) list
 
 
@@ -101,17 +102,32 @@ def count(session, kind: str) -> int:
     return session.scalar(select(func.count()).select_from(ReferenceEntry).where(ReferenceEntry.kind == kind))
 
 
-def _allocate(session, kind: str, how_many: int, now: datetime) -> list[str]:
-    """`how_many` new keys of `kind`, under the lock of its sequence row (SELECT ... FOR UPDATE)."""
-    row = session.scalars(select(ReferenceEntry).where(ReferenceEntry.kind == _SEQUENCE, ReferenceEntry.key == kind)
+def _lock(session, stream: str, now: datetime) -> ReferenceEntry:
+    """The lock row of `stream` (SELECT ... FOR UPDATE), which also holds each kind's last key:
+    writes to one stream take turns, so its audit chain and the keys never race (on SQLite the
+    write transaction is already exclusive)."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(ReferenceEntry).values(kind=_SEQUENCE, key=stream, value={"last": {}},
+                                                         entered_by="-", entered_at=now)
+                        .on_conflict_do_nothing(index_elements=["kind", "key"]))
+    row = session.scalars(select(ReferenceEntry).where(ReferenceEntry.kind == _SEQUENCE, ReferenceEntry.key == stream)
                           .with_for_update()).first()
     if row is None:
-        numeric = [int(k) for k in session.scalars(select(ReferenceEntry.key).where(ReferenceEntry.kind == kind))
-                   if k.isdigit()]
-        row = ReferenceEntry(kind=_SEQUENCE, key=kind, value={"last": max(numeric, default=0)})
-    last = int(row.value["last"])
-    row.value, row.entered_by, row.entered_at = {"last": last + how_many}, "-", now
-    session.add(row)
+        row = ReferenceEntry(kind=_SEQUENCE, key=stream, value={"last": {}}, entered_by="-", entered_at=now)
+        session.add(row)
+    return row
+
+
+def _allocate(session, lock: ReferenceEntry, kind: str, how_many: int, now: datetime) -> list[str]:
+    """`how_many` new keys of `kind`, counted on from the stream's lock row."""
+    last = lock.value.get("last", {}).get(kind)
+    if last is None:  # the first keys of this kind: on from any key already there
+        last = max((int(k) for k in session.scalars(select(ReferenceEntry.key).where(ReferenceEntry.kind == kind))
+                    if k.isdigit()), default=0)
+    lock.value = {"last": {**lock.value.get("last", {}), kind: last + how_many}}
+    lock.entered_at = now
     return [str(n) for n in range(last + 1, last + how_many + 1)]
 
 
@@ -128,6 +144,7 @@ def save(session, spec: RecordKind, entries: list[tuple[str | None, dict]], acto
     rows, their terms, and one audit event per created or changed record on `spec.stream` (who,
     when, what changed as `spec.shown` shows it). An unchanged record writes nothing."""
     kind = spec.kind
+    lock = _lock(session, spec.stream, now)
     given = sorted({key for key, _ in entries if key is not None})
     rows: dict[str, tuple[int, dict]] = {}
     for chunk in _chunks(given):
@@ -135,7 +152,7 @@ def save(session, spec: RecordKind, entries: list[tuple[str | None, dict]], acto
             select(ReferenceEntry.id, ReferenceEntry.key, ReferenceEntry.value)
             .where(ReferenceEntry.kind == kind, ReferenceEntry.key.in_(chunk))))
     fresh = sum(1 for key, _ in entries if key is None)
-    new_keys = iter(_allocate(session, kind, fresh, now) if fresh else ())
+    new_keys = iter(_allocate(session, lock, kind, fresh, now) if fresh else ())
     inserts, updates, events, saved, indexed = [], [], [], [], {}
     for key, value in entries:
         if key is not None and key in rows:
