@@ -59,3 +59,28 @@ def test_clerk_finds_one_of_two_wang_wei_and_corrects_a_wrong_date(live, login):
     phone.goto(page.url)
     assert no_horizontal_scroll(phone)
     shot(phone, "registry-person-phone")
+
+
+def test_clerk_imports_a_file_with_a_wrong_cell_and_reads_the_units(live, login, tmp_path):
+    from bench.import_parse import generate, to_csv
+
+    _base, app = live
+    ctx = engine_context(app)
+    store.create_unit(ctx, {"name": "区教育局", "quotas": {"county_deputy": 2, "county_chief": 1}},
+                      Actor("admin1", "系统管理员", frozenset({"admin"})), "admin")
+    rows = generate(3, seed=11)
+    rows["posts"][1][3] = "正科级"  # not a level of the list
+    bad = tmp_path / "registry.csv"
+    bad.write_bytes(to_csv(rows))
+    page = login("clerk1")
+    page.goto(page.url + "registry/import")
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("form[enctype] button[type=submit]")
+    errors = page.locator("table.import-errors tbody tr")
+    assert errors.count() == 1 and "职级" in errors.nth(0).inner_text() and "须为以下之一" in errors.nth(0).inner_text()
+    assert store.search_persons(ctx, "") == []
+    shot(page, "registry-import-errors-desktop")
+
+    page.goto(page.url.replace("/registry/import", "/registry/units"))
+    assert "区教育局" in page.inner_text("table.units") and "县处级正职" in page.inner_text("table.units")
+    shot(page, "registry-units-desktop")
