@@ -68,6 +68,7 @@ def test_persons_two_of_the_same_name_masked_and_audited(app, http):
     assert IDS[0] not in trail and IDS[1] not in trail
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the rule table does not depend on the storage
 def test_who_may_read_and_write_the_registry(app, http):
     person = http.call("POST", "/api/v1/persons", "clerk1", wang_wei(None, "1980-01-01", "区教育局", "副局长"))
     for user, method, path in (("inspector1", "GET", "/api/v1/persons?q=王"), ("auditor1", "POST", "/api/v1/persons"),
@@ -95,6 +96,13 @@ def test_units_count_filled_and_vacant_posts(http):
     assert (read["filled"], read["vacant"]) == ({"county_deputy": 1, "county_chief": 0},
                                                 {"county_deputy": 1, "county_chief": 1})
     assert [u["name"] for u in http.call("GET", "/api/v1/units", "clerk1")] == ["区教育局"]
+    start = {"procedure": "cadre_selection", "data": {"position": "副局长", "reason": "调任", "unit_id": unit["id"],
+                                                       "level": "bureau_deputy"}}
+    full = call_error(http, "POST", "/api/v1/cases", "clerk1", start)  # no approved post at that level
+    assert full.status == 422 and full.error["fields"]["level"].startswith("区教育局厅局级副职核定职数 0 名，现有 0 名")
+    start["data"]["level"] = "county_deputy"
+    case = http.call("POST", "/api/v1/cases", "clerk1", start)
+    assert (case["data"]["unit"], case["data"]["rank"], case["warnings"]) == ("区教育局", "县处级副职", [])
     bad = call_error(http, "POST", "/api/v1/units", "admin1", {"name": "", "quotas": {"general": -1}})
     assert bad.status == 422 and {"name", "quotas.general.key", "quotas.general.value"} == set(bad.error["fields"])
 

@@ -26,7 +26,7 @@ def app(request, tmp_path, monkeypatch):
                       "WTF_CSRF_ENABLED": False, "SECRET_KEY": TEST_KEY})
     ctx = engine_context(app)
     ctx.clock.set(START)
-    demo_users(ctx)
+    demo_users(ctx, ["clerk1", "inspector1", "auditor1", "orghead1", "admin1"])
     for born, unit, number in (("1980-01-01", "区教育局", ID), ("1985-06-12", "某镇", None)):
         store.create_person(ctx, {"name": "王伟", "gender": "男", "birth_date": born, "id_number": number,
                                   "posts": [{"unit": unit, "title": "副局长", "level": "county_deputy",
