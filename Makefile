@@ -34,10 +34,13 @@ $(BROWSER):
 
 browser-deps: $(BROWSER)
 
-## test: lint, then the whole test suite on SQLite and PostgreSQL (unit, integration, API, browser)
+## test: lint and the layer contracts (import-linter, setup.cfg), then the whole test suite on SQLite and
+##       PostgreSQL (unit, integration, API, browser), one pytest-xdist worker per CPU (a test file stays on
+##       one worker, so module fixtures are built once)
 test: $(STAMP) $(JS_DEPS) $(BROWSER)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -n $${TEST_WORKERS:-auto} --dist loadfile $(PYTEST_ARGS)
 
 ## fuzz: schemathesis over the whole REST API, FUZZ_EXAMPLES (default 200) per operation and mode, on SQLite
 ##       and PostgreSQL, then stateful sequences along the links schemathesis infers (about 9 min on 2 CPUs)
@@ -47,6 +50,7 @@ fuzz: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

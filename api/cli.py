@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
@@ -225,15 +226,40 @@ def audit_checkpoint(export_path):
 
 
 @audit_group.command("replay")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=int, required=False)
+@click.option("--all", "every", is_flag=True, help="replay every case (with --since: those started since DATE)")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="with --all: cases started on or after DATE "
+              "(YYYY-MM-DD, Beijing time)")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="with --all: worker processes (default: CPUs)")
 @with_appcontext
-def audit_replay(case_id: int):
-    """Re-run a case from its events; exit 1 if any step differs."""
+def audit_replay(case_id: int | None, every: bool, since, jobs: int | None):
+    """Re-run a case (or --all cases) from its events; exit 1 if any step differs."""
+    if every == (case_id is not None):
+        raise click.UsageError("give either CASE_ID or --all / 请给出案件编号或 --all")
+    if every:
+        _replay_all(since, jobs or os.cpu_count() or 1)
     report = replay(_ctx(), case_id)
     for step in report.steps:
         click.echo(f"{step['seq']:>4} {step['action']:<18} {step['element_id'] or '':<28} {'ok' if step['ok'] else 'DIFFERS'}")
     for m in report.mismatches:
         click.echo(f"MISMATCH seq {m['seq']}: {m['problem']}")
+    sys.exit(0 if report.ok else 1)
+
+
+def _replay_all(since, jobs: int):
+    from engine.replay_all import case_ids, replay_all
+
+    from .timefmt import BEIJING
+
+    ctx = _ctx()
+    ids = case_ids(ctx, since.replace(tzinfo=BEIJING) if since else None)
+    with tqdm(total=len(ids), unit="case", file=sys.stderr, disable=None) as bar:
+        report = replay_all(ctx, ids=ids, jobs=jobs, progress=bar.update)
+    for failure in report.failures:
+        for problem in failure.problems:
+            click.echo(f"DIFFERS case {failure.case_id} (first at seq {failure.first_seq}): {problem}")
+    click.echo(f"{len(report.outcomes)} cases, {report.events} events replayed: "
+               + ("OK" if report.ok else f"{len(report.failures)} case(s) differ"))
     sys.exit(0 if report.ok else 1)
 
 

@@ -29,6 +29,7 @@ RULES: dict[str, object] = {
     "case.events": {"auditor", "org_head"},
     "case.accountability": {"auditor", "org_head"},
     "case.replay": {"auditor"},
+    "case.access_log": {"auditor"},
     "audit.verify": {"auditor"},
     "task.read": ANY,
     "task.complete": lambda actor, target: bool(target.get("role")) and actor.holds(target["role"]),

@@ -153,6 +153,9 @@ class CaseOut(CaseSummary):
     declarations = fields.List(fields.Dict())
     last_seq = fields.Integer()
     next_due_at = fields.String(allow_none=True)
+    sections = fields.List(fields.String(), metadata={
+        "description": "the sections of the case the caller was shown (need-to-know): summary, people, "
+                       "inspection, integrity, deliberation; data of the others is left out"})
 
 
 class Event(Loose):
@@ -170,6 +173,17 @@ class Event(Loose):
     state_hash = fields.String(allow_none=True)
     prev_hash = fields.String()
     hash = fields.String()
+    redacted = fields.Boolean(metadata={"description": "true: the caller may not read this step's data, "
+                                                       "so data_in and data_out are left empty"})
+
+
+class AccessRecordOut(Loose):
+    at = fields.String(required=True, metadata={"description": "UTC, ISO 8601"})
+    username = fields.String(required=True)
+    role = fields.String(metadata={"description": "the role(s) whose rule opened the case"})
+    case_id = fields.Integer()
+    sections = fields.List(fields.String(), metadata={"description": "the sections read beyond the summary"})
+    door = fields.String(metadata={"description": "where it was read, e.g. GET /api/v1/cases/{id} or the case page"})
 
 
 class Replay(Loose):

@@ -259,14 +259,15 @@ def _in_memory(bundle, registry, case_id: int, events: list) -> BpmnWorkflow:
     """Run a case's recorded inputs on one in-memory workflow, as the live steps did, minus load and dump."""
     workflow = None
     groups: list[list] = []
+    notes = registry.note_actions()
     for event in events:
-        if event.action in steps.INPUT_ACTIONS or event.action in steps.NOTE_ACTIONS or not groups:
+        if event.action in steps.INPUT_ACTIONS or event.action in notes or not groups:
             groups.append([event])
         else:
             groups[-1].append(event)
     for group in groups:
         first = group[0]
-        if first.action in steps.NOTE_ACTIONS:
+        if first.action in notes:
             continue
         now = utc(first.at)
         engine = SandboxedScriptEngine(services=registry.services, functions=registry.functions,

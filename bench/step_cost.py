@@ -8,7 +8,11 @@ Measures in one run, on the same 'work' task of bench/loop_case.bpmn (form appro
   engine/DB    cadreflow's complete_task: load, validate, run, save snapshot, tasks and audit events, commit
   HTTP         the same step as POST /api/v1/tasks/<id>/complete to gunicorn (one worker), bearer token
 and prints p50/p95, the p50 of steps 1-10 and of the last 10 steps (growth = their ratio), with
-ratios to the bare+json step.
+ratios to the bare+json step (`--steps 0` skips this table).
+
+Then the young-case figure (bench/young_case.py): steps 1-10 of `--young-cases` new cases per row,
+the rows interleaved with the floor sampled the same way, with the spread; and the database round
+trips (statements, BEGIN, COMMIT, ROLLBACK, pings) of one completion.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from engine.sandbox import SandboxedScriptEngine
 from engine.storage.db import UnitOfWork
 from workflows import build_registry
 
+from . import young_case
 from .served import Client, gunicorn, prepare, scratch_database
 
 BPMN = Path(__file__).with_name("loop_case.bpmn")
@@ -155,9 +160,21 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="admin URL; a scratch database is created and dropped ('' to skip)")
+    parser.add_argument("--young-cases", type=int, default=40, help="new cases per row for the young-case figure")
     parser.add_argument("--json", dest="json_path")
     args = parser.parse_args()
+    rows, breakdown = (growth(args) if args.steps else ([], {}))
+    young = young_case.measure(args.postgres or None, args.young_cases)
+    young_case.print_table(young)
+    trips = young_case.round_trips(args.postgres or None)
+    young_case.print_round_trips(trips)
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps({"steps": args.steps, "rows": rows, "phases": breakdown,
+                                                    "young": young, "round_trips": trips}, indent=1))
 
+
+def growth(args) -> tuple[list[dict], dict]:
+    """The 200-step case: every row completes --steps steps of one case."""
     rows = [summarize("bare SpiffWorkflow (memory)", bare(args.steps, False)),
             summarize("bare SpiffWorkflow + JSON save/load", bare(args.steps, True))]
     breakdown = {}
@@ -191,8 +208,7 @@ def main() -> None:
     print("\nmean ms per step by phase (run = SpiffWorkflow work inside the step; other = SQL and the rest)")
     for db, phases in breakdown.items():
         print(f"  {db:<11} " + "  ".join(f"{k} {v:.2f}" for k, v in phases.items()))
-    if args.json_path:
-        Path(args.json_path).write_text(json.dumps({"steps": args.steps, "rows": rows, "phases": breakdown}, indent=1))
+    return rows, breakdown
 
 
 if __name__ == "__main__":

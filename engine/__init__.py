@@ -1,1 +1,1 @@
-"""Generic BPMN case engine on SpiffWorkflow: knows nothing of cadres."""
+"""Generic BPMN case engine on SpiffWorkflow: knows nothing of any one domain (see registry.py)."""

@@ -22,8 +22,11 @@ from .storage.models import AuditEvent, Case, CaseTask, ProcedureVersion
 from .subjects import with_subjects
 
 
-def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str = "clerk", *,
+def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str | None = None, *,
                parameters: dict | None = None, may_override: bool = False, locale: str = "zh-CN") -> dict:
+    """Start a case on the latest version; `role`: the role the actor starts it in (default: the
+    domain's, Registry.default_roles.start)."""
+    role = role or ctx.registry.default_roles.start
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
     with ctx.unit_of_work(write=True) as uow:
@@ -89,7 +92,7 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
             task = with_subjects(ctx.registry, task_dict(row), marked, case.data)
             for guard in ctx.registry.guards:
                 guard(case_data=case.data, task=task, actor=actor, role=role, data=data,
-                      declarations=declarations(session, case.id))
+                      records=guard_records(session, ctx.registry, case.id))
         except Forbidden as exc:
             exc.details.update(where)
             raise
@@ -106,30 +109,40 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
         return case_dict(case, tasks)
 
 
-def declare_relation(ctx, case_id: int, declaration: dict, actor: Actor, role: str, *,
-                     locale: str = "zh-CN") -> dict:
-    """Record that a user is related to a nominee (回避); guards then refuse that user those steps."""
-    username = declaration.get("username") if isinstance(declaration, dict) else None
+def record_for_guards(ctx, case_id: int, record: dict, actor: Actor, role: str, *,
+                      locale: str = "zh-CN") -> dict:
+    """Record the domain's guard record (Registry.guard_record) on a case; guards read it from then on."""
+    kind = ctx.registry.guard_record
+    if kind is None:
+        raise NotFound("this domain records nothing for its guards", message_zh="本业务不记录此类申报")
+    username = record.get("username") if isinstance(record, dict) else None
     own = username == actor.username
     participant = not ctx.registry.roles or bool(actor.roles & ctx.registry.roles)
-    if not (own and participant) and not (role in ctx.registry.declaration_roles and actor.holds(role)):
-        raise Forbidden("only a participant of the procedure (for themself) or an org_head may declare a relation",
-                        message_zh="仅参与办理的本人或组织部负责人可申报回避关系")
+    if not (own and participant) and not (role in kind.roles and actor.holds(role)):
+        raise Forbidden(kind.refusal[0], message_zh=kind.refusal[1])
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
-        form_ctx = FormContext(case.id, "declaration", case.data, {}, case.parameters, actor, role, locale)
-        cleaned = _validate(ctx, "declaration", declaration, form_ctx)
-        _note(uow.session, case, audit.NewEvent("relation_declared", actor, role, data_in=cleaned), ctx.clock.now())
+        form_ctx = FormContext(case.id, kind.form, case.data, {}, case.parameters, actor, role, locale)
+        cleaned = _validate(ctx, kind.form, record, form_ctx)
+        _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now())
         uow.commit()
-        return {**case_dict(case, _tasks(uow.session, case.id)), "declarations": declarations(uow.session, case.id)}
+        return {**case_dict(case, _tasks(uow.session, case.id)), **_guard_records(ctx, uow.session, case.id)}
 
 
-def declarations(session, case_id: int) -> list[dict]:
-    """The relations declared on a case, read from its audit trail (the trail is the only record)."""
+def guard_records(session, registry, case_id: int) -> list[dict]:
+    """The guard records of a case, read from its audit trail (the trail is the only record)."""
+    if registry.guard_record is None:
+        return []
     events = session.scalars(select(AuditEvent).where(AuditEvent.stream == audit.case_stream(case_id),
-                                                      AuditEvent.action == "relation_declared")
+                                                      AuditEvent.action == registry.guard_record.action)
                              .order_by(AuditEvent.seq))
     return [{**e.data_in, "declared_by": e.actor_username, "seq": e.seq} for e in events]
+
+
+def _guard_records(ctx, session, case_id: int) -> dict:
+    """A case's guard records under the domain's name for them, for a case as read."""
+    kind = ctx.registry.guard_record
+    return {kind.listed_as: guard_records(session, ctx.registry, case_id)} if kind else {}
 
 
 def _record_refusal(ctx, refusal: Forbidden, actor: Actor, data) -> None:
@@ -196,7 +209,7 @@ def get_case(ctx, case_id: int) -> dict:
         case = uow.session.get(Case, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
-        return {**case_dict(case, _tasks(uow.session, case_id)), "declarations": declarations(uow.session, case_id)}
+        return {**case_dict(case, _tasks(uow.session, case_id)), **_guard_records(ctx, uow.session, case_id)}
 
 
 def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:
@@ -279,8 +292,8 @@ def _validate(ctx, form: str | None, data: dict, form_ctx: FormContext) -> dict:
 
 def _parameters(defaults: dict, overrides: dict, may_override: bool, check=None) -> dict:
     if overrides and not may_override:
-        raise Forbidden("only org_head or editor may override procedure parameters",
-                        message_zh="仅组织部负责人或流程编辑可覆盖流程参数")
+        raise Forbidden("this user may not override procedure parameters",
+                        message_zh="当前用户无权覆盖流程参数")
     unknown = sorted(set(overrides) - set(defaults))
     if unknown:
         raise ValidationFailed("unknown procedure parameters", message_zh="存在本流程未定义的参数",
@@ -320,11 +333,12 @@ def task_dict(task: CaseTask) -> dict:
 
 
 def list_cases(ctx, *, status: str | None = None, procedure: str | None = None, outcome: str | None = None,
-               page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
-    """A page of cases, newest first, with the total count for the filters."""
+               page: int = 1, per_page: int = 20, where=None) -> tuple[list[dict], int]:
+    """A page of cases, newest first, with the total count for the filters; `where`: a condition on
+    the cases (engine/reading.py: those the reader may open)."""
     from sqlalchemy import func
 
-    query = select(Case)
+    query = select(Case) if where is None else select(Case).where(where)
     for column, value in ((Case.status, status), (Case.procedure_key, procedure), (Case.outcome, outcome)):
         if value is not None:
             query = query.where(column == value)

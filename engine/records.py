@@ -24,11 +24,17 @@ ACTION_LABELS = {
     "message_received": ("收到消息", "message received"),
     "case_terminated": ("终止", "terminated"),
     "override": ("例外决定", "exception (override)"),
-    "relation_declared": ("申报回避关系", "relation declared"),
     "step_refused": ("拒绝办理", "step refused"),
-    "records_changed": ("更新基础信息", "records updated"),
-    "records_unchanged": ("基础信息未更新", "records not updated"),
 }
+
+
+def action_label(registry: Registry, action: str) -> tuple[str, str]:
+    """(zh, en) for an audit action: the engine's own, the domain's guard record or effects, else the action."""
+    if registry.guard_record is not None and action == registry.guard_record.action:
+        return registry.guard_record.label
+    if action in registry.effect_actions:
+        return registry.effect_actions[action]
+    return ACTION_LABELS.get(action, (action, action))
 
 
 def step_names(ctx, session, version_id: int, locale: str = "zh-CN") -> dict[str, str]:
@@ -51,7 +57,7 @@ def responsibility_record(ctx, case_id: int, locale: str = "zh-CN") -> dict:
         events = audit.events_of(uow.session, audit.case_stream(case_id))
     entries = []
     for e in events:
-        label = ACTION_LABELS.get(e.action, (e.action, e.action))
+        label = action_label(ctx.registry, e.action)
         entry = {
             "seq": e.seq, "at": iso(e.at), "user": e.actor_username, "display_name": e.actor_display_name,
             "role": e.actor_role, "action": e.action, "action_label": label[0 if zh else 1],

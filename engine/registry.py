@@ -30,8 +30,8 @@ class FormContext:
 
 # validate(data, context) -> cleaned data; raises engine.errors.ValidationFailed with per-field messages
 FormValidator = Callable[[dict, FormContext], dict]
-# guard(case=..., task=..., actor=..., role=..., data=..., declarations=[...]) raises
-# engine.errors.Forbidden to refuse a step (e.g. recusal)
+# guard(case_data=..., task=..., actor=..., role=..., data=..., records=[...]) raises
+# engine.errors.Forbidden to refuse a step; `records`: the case's guard records (GuardRecord)
 Guard = Callable[..., None]
 # annotate(form, element_id, data) -> [(action, data_out)]: extra audit events a completed task
 # implies, e.g. an "override" event for each exception a form allowed (keyed by the task's form,
@@ -63,7 +63,7 @@ class StepEffect:
 
 # effect(step) -> [(action, data_out)]: what a completed task changes outside its case (e.g. the
 # registry career an appointment fills), written in the step's transaction; each pair becomes a
-# note on the case's stream (engine.steps.NOTE_ACTIONS: a replay passes over it)
+# note on the case's stream (Registry.effect_actions names them: a replay passes over them)
 Effect = Callable[[StepEffect], list[tuple[str, dict]]]
 
 
@@ -75,6 +75,33 @@ class SubjectSource:
 
     resolve: Callable[[dict, dict], set[str] | None]
     item: str | None = None
+
+
+@dataclass(frozen=True)
+class GuardRecord:
+    """A statement a user records on a case for the domain's guards to read (e.g. a relation to a
+    person the case is about, which keeps them out of steps about that person). It is an audit event
+    of its own `action` on the case's stream, validated by the form `form`; it changes no workflow
+    state (a replay passes over it), and each later step's guards get the case's records. The record
+    names the user it is about in its `username` field: any participant may record one about
+    themself, a holder of one of `roles` about anyone."""
+
+    action: str  # the audit action
+    form: str  # the form that validates it
+    listed_as: str  # the key of the case's records in a case read by get_case
+    label: tuple[str, str]  # (zh, en): the action in the responsibility record
+    refusal: tuple[str, str]  # (en, zh): why someone else may not record it
+    roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DefaultRoles:
+    """The role a service acts in when its caller names none, in the domain's words ("" = none:
+    the caller must name one)."""
+
+    start: str = ""  # starts a case
+    deploy: str = ""  # deploys procedures
+    manage_users: str = ""  # changes a user's roles or activity
 
 
 @dataclass(frozen=True)
@@ -94,7 +121,9 @@ class Registry:
     guards: list[Guard] = field(default_factory=list)
     annotators: list[Annotator] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
-    declaration_roles: set[str] = field(default_factory=set)  # may declare relations for other users
+    effect_actions: dict[str, tuple[str, str]] = field(default_factory=dict)  # action -> (zh, en) label
+    guard_record: GuardRecord | None = None  # None: nothing is recorded for guards
+    default_roles: DefaultRoles = field(default_factory=DefaultRoles)
     # summarize(case_data) -> [warning codes] shown on the case (e.g. "calendar_unverified")
     warnings: list[Callable[[dict], list[str]]] = field(default_factory=list)
     roles: set[str] = field(default_factory=set)  # empty: any lane name is accepted as a role
@@ -110,6 +139,11 @@ class Registry:
     describe_parameters: ParameterDescriber | None = None
     # case data keys that name a case in lists and headings (e.g. the unit and the post), in order
     headline: tuple[str, ...] = ()
+    # need-to-know (engine/reading.py): `scope(roles) -> [CaseScope]`, the cases each role opens;
+    # `view(actor, case, in_scope=, mine=, forms=)` -> what of one case the actor sees (`sections`,
+    # `data()`, `prefill()`, `event()`, `declarations()`); `free_sections`: reads left off the trail.
+    # None: every reader sees everything.
+    visibility: Any = None
 
     def service(self, name: str):
         """Decorator: `@registry.service("tally_recommendation")`."""
@@ -119,6 +153,10 @@ class Registry:
             return fn
 
         return register
+
+    def note_actions(self) -> tuple[str, ...]:
+        """Audit actions recorded on a case's stream that change no state: a replay passes over them."""
+        return ("step_refused", *((self.guard_record.action,) if self.guard_record else ()), *self.effect_actions)
 
     def form(self, name: str, validator: FormValidator) -> None:
         self.forms[name] = validator

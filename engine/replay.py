@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from . import audit, reference
 from .actors import Actor
 from .clock import utc
 from .errors import EngineError, NotFound
-from .steps import INPUT_ACTIONS, NOTE_ACTIONS, Command, execute
+from .steps import INPUT_ACTIONS, Command, execute
 from .storage.models import Case
 
 
@@ -42,9 +40,10 @@ def replay(ctx, case_id: int) -> ReplayReport:
         bundle = ctx.specs.get(uow.session, case.version_id)
     report = ReplayReport(case_id)
     snapshot = final = None
-    for group in _steps(events):
+    notes = ctx.registry.note_actions()
+    for group in _steps(events, notes):
         first = group[0]
-        if first.action in NOTE_ACTIONS:
+        if first.action in notes:
             report.steps.append({"seq": first.seq, "action": first.action, "element_id": first.element_id,
                                  "actor": first.actor_username, "at": audit.iso(first.at), "ok": True,
                                  "decisions": [], "state_hash": first.state_hash, "note": True})
@@ -79,10 +78,10 @@ def replay(ctx, case_id: int) -> ReplayReport:
     return report
 
 
-def _steps(events) -> list[list]:
+def _steps(events, notes: tuple[str, ...]) -> list[list]:
     groups: list[list] = []
     for event in events:
-        if event.action in INPUT_ACTIONS or event.action in NOTE_ACTIONS or not groups:
+        if event.action in INPUT_ACTIONS or event.action in notes or not groups:
             groups.append([event])
         else:
             groups[-1].append(event)
@@ -112,8 +111,3 @@ def _compare(recorded, result) -> list[str]:
 def _json(value):
     return audit.jsonable(value)
 
-
-def replay_all(ctx) -> list[ReplayReport]:
-    with ctx.unit_of_work() as uow:
-        ids = list(uow.session.scalars(select(Case.id).order_by(Case.id)))
-    return [replay(ctx, case_id) for case_id in ids]

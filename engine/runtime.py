@@ -8,6 +8,8 @@ serialize it) and collects the service calls the step made, for the audit trail.
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -66,32 +68,51 @@ def dump(workflow: BpmnWorkflow, snapshot_format: int = 1) -> str:
         registry._encoder_mode = False
     if snapshot_format > 1:
         dct["snapshot_format"] = snapshot_format
-        _sort_task_data(dct)
+        return _dumps_with_sorted_task_data(dct)
     # No sort_keys: task order matters (a task's data is stored as a delta from its parent's, so
     # parents must load first); the order is deterministic anyway, so the text hashes reproducibly.
-    return json.dumps(dct, cls=SERIALIZER._encoder_cls, separators=(",", ":"), ensure_ascii=False)
+    return _dumps(dct)
 
 
-def _sort_task_data(dct: dict) -> None:
-    """Task data in key order: a workflow loaded from a snapshot and one kept in memory hold the same
-    data with keys inserted in different orders, and must dump to the same text (a replay keeps its
-    workflow in memory between steps; a live step loads it)."""
+def _dumps(value, sort_keys: bool = False) -> str:
+    return json.dumps(value, cls=SERIALIZER._encoder_cls, separators=(",", ":"), ensure_ascii=False,
+                      sort_keys=sort_keys)
+
+
+# A task's data stands in the snapshot's skeleton as a marker string, replaced by the data's own text
+# afterwards. The random token keeps a marker from ever matching a string of the skeleton itself.
+_TOKEN = secrets.token_hex(8)
+_HELD = re.compile(r'"\\u0000' + _TOKEN + r':(\d+)"')
+
+
+def _dumps_with_sorted_task_data(dct: dict) -> str:
+    """The snapshot text with every task's data in key order: a workflow loaded from a snapshot and
+    one kept in memory hold the same data with keys inserted in different orders, and must dump to
+    the same text (a replay keeps its workflow in memory between steps; a live step loads it).
+
+    Only the data is dumped with sorted keys, the rest keeps SpiffWorkflow's order (tasks, parents
+    first). Each data value is dumped once, sorted, and spliced into the text of the rest: the same
+    text as sorting it in place and dumping everything (as before), at about half the cost, which
+    the profile of a replay showed as its largest item after SpiffWorkflow's own run."""
+    texts: list[str] = []
+
+    def held(value):
+        if value == {}:  # most deltas are empty: nothing to sort
+            return value
+        texts.append(_dumps(value, sort_keys=True))
+        return f"\x00{_TOKEN}:{len(texts) - 1}"
+
     for workflow in (dct, *dct.get("subprocesses", {}).values()):
         for task in workflow.get("tasks", {}).values():
             if "data" in task:
-                task["data"] = _sorted(task["data"])
+                task["data"] = held(task["data"])
             delta = task.get("delta")
             if isinstance(delta, dict):  # a task's data as changes to its parent's (SpiffWorkflow >= 3.1)
-                delta["updates"] = _sorted(delta.get("updates", {}))
+                delta["updates"] = held(delta.get("updates", {}))
                 delta["deletions"] = sorted(delta.get("deletions", []), key=str)
         if "data" in workflow:
-            workflow["data"] = _sorted(workflow["data"])
-
-
-def _sorted(value):
-    # a round trip through the C encoder and decoder: several times faster than a walk in Python
-    return json.loads(json.dumps(value, cls=SERIALIZER._encoder_cls, separators=(",", ":"), ensure_ascii=False,
-                                 sort_keys=True))
+            workflow["data"] = held(workflow["data"])
+    return _HELD.sub(lambda m: texts[int(m.group(1))], _dumps(dct))
 
 
 def load(snapshot: str, bundle: SpecBundle) -> tuple[BpmnWorkflow, int]:

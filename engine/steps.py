@@ -31,8 +31,8 @@ from .runtime import (
 from .sandbox import data_objects
 
 INPUT_ACTIONS = ("case_started", "task_completed", "message_received", "timer_fired", "case_terminated")
-# Recorded on a case's stream without changing its state; a replay passes over them.
-NOTE_ACTIONS = ("relation_declared", "step_refused", "records_changed", "records_unchanged")
+# Actions recorded on a case's stream without changing its state (a replay passes over them):
+# Registry.note_actions(), the refused steps and the domain's guard records.
 
 
 class StepFailed(EngineError):

@@ -57,7 +57,7 @@ def active_users(ctx, role: str | None = None) -> list[dict]:
                 for r in rows if role is None or role in r.roles]
 
 
-def set_roles(ctx, username: str, roles: list[str], *, by: Actor, role: str = "admin") -> None:
+def set_roles(ctx, username: str, roles: list[str], *, by: Actor, role: str | None = None) -> None:
     roles = check_roles(ctx.registry, list(roles))
 
     def apply(user: User):
@@ -68,7 +68,7 @@ def set_roles(ctx, username: str, roles: list[str], *, by: Actor, role: str = "a
     _change_user(ctx, username, "roles_changed", apply, by, role)
 
 
-def set_active(ctx, username: str, active: bool, *, by: Actor, role: str = "admin") -> None:
+def set_active(ctx, username: str, active: bool, *, by: Actor, role: str | None = None) -> None:
     def apply(user: User):
         before = user.active
         user.active = active
@@ -77,7 +77,8 @@ def set_active(ctx, username: str, active: bool, *, by: Actor, role: str = "admi
     _change_user(ctx, username, "user_reactivated" if active else "user_deactivated", apply, by, role)
 
 
-def _change_user(ctx, username: str, action: str, apply, by: Actor, role: str) -> None:
+def _change_user(ctx, username: str, action: str, apply, by: Actor, role: str | None) -> None:
+    role = role or ctx.registry.default_roles.manage_users or "-"  # the role recorded for the change
     def change():
         with ctx.unit_of_work(write=True) as uow:
             user = uow.session.scalar(select(User).where(User.username == username))

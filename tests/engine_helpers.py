@@ -7,7 +7,7 @@ from pathlib import Path
 from engine import cases, timers
 from engine.actors import Actor
 from engine.procedures import deploy_directory, deploy_files
-from engine.registry import Registry
+from engine.registry import DefaultRoles, GuardRecord, Registry
 
 BPMN_DIR = Path(__file__).parent / "bpmn"
 EXAMPLE = BPMN_DIR / "example_case.bpmn"
@@ -19,7 +19,10 @@ EDITOR = Actor("editor1", "Editor", frozenset({"editor"}))
 
 
 def example_registry() -> Registry:
-    registry = Registry()
+    registry = Registry(default_roles=DefaultRoles(start="clerk", deploy="editor"), guard_record=GuardRecord(
+        "relation_declared", "declaration", "declarations", ("申报关系", "relation declared"),
+        ("only a participant (for themself) or an org_head may declare a relation", "仅本人或负责人可申报"),
+        frozenset({"org_head"})))
 
     @registry.service("count_passes")
     def count_passes(params, ctx):

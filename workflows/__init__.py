@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from engine.registry import Registry, RoleConflict
+from engine.registry import DefaultRoles, GuardRecord, Registry, RoleConflict
 
 ROLES = {"clerk", "org_head", "inspector", "discipline", "committee_secretary", "auditor", "editor", "admin"}
 # Roles that take part in procedure steps (lanes); auditor, editor and admin never own a task.
@@ -33,6 +33,17 @@ ROLE_CONFLICTS = [RoleConflict(
 )]
 
 
+# 回避: a user declares a relation to a nominee on a case; the recusal guard (policies.py) keeps them
+# out of every step about that person from then on. The org_head may declare for anyone.
+DECLARATION = GuardRecord(
+    action="relation_declared", form="declaration", listed_as="declarations",
+    label=("申报回避关系", "relation declared"),
+    refusal=("only a participant of the procedure (for themself) or an org_head may declare a relation",
+             "仅参与办理的本人或组织部负责人可申报回避关系"),
+    roles=frozenset({"org_head"}),
+)
+
+
 def build_registry() -> Registry:
     from .forms import FORMS
     from .handlers import HANDLERS
@@ -40,7 +51,8 @@ def build_registry() -> Registry:
     from .narrative import narrate
     from .params import check_overrides
     from .policies import PERSON_BOUND_FORMS, SUBJECT_SOURCES, case_warnings, override_events, recusal_guard
-    from .registry.appointment import fill_posts
+    from .registry.appointment import EFFECT_ACTIONS, fill_posts
+    from .visibility import Visibility
 
     return Registry(
         services=dict(HANDLERS),
@@ -50,13 +62,16 @@ def build_registry() -> Registry:
         subject_forms=dict(PERSON_BOUND_FORMS),
         annotators=[override_events],
         effects=[fill_posts],  # an appointment fills the post in the registry (workflows/registry/appointment.py)
+        effect_actions=dict(EFFECT_ACTIONS),
         warnings=[case_warnings],
         roles=set(TASK_ROLES),
         account_roles=set(ROLES),
         role_conflicts=list(ROLE_CONFLICTS),
-        declaration_roles={"org_head"},
+        guard_record=DECLARATION,
+        default_roles=DefaultRoles(start="clerk", deploy="editor", manage_users="admin"),
         check_parameters=check_overrides,
         narrate=narrate,
         describe_parameters=describe_parameters,
         headline=("unit", "position"),  # 县教育局 · 副局长
+        visibility=Visibility(),
     )

@@ -54,11 +54,12 @@ def is_recused(declarations: list[dict], username: str, person: str) -> bool:
     return person in related(declarations, username)
 
 
-def recusal_guard(*, case_data, task, actor, role, data, declarations) -> None:
+def recusal_guard(*, case_data, task, actor, role, data, records) -> None:
+    """Refuses a step about a person the actor is related to; `records`: the case's declarations."""
     subjects = set(task.get("subjects") or ())  # engine/subjects.py: from the task's form or `subject`
     if not subjects:
         return
-    mine = related(declarations, actor.username)
+    mine = related(records, actor.username)
     for person in sorted(subjects & set(mine)):
         raise Forbidden(
             f"{actor.username} declared a relation ({mine[person]}) to {person} and must recuse from this step",
@@ -66,7 +67,7 @@ def recusal_guard(*, case_data, task, actor, role, data, declarations) -> None:
         )
     if task.get("form") in TEAM_FORMS and isinstance(data, dict) and isinstance(data.get("team"), list):
         for member in data["team"]:
-            theirs = related(declarations, member) if isinstance(member, str) else {}
+            theirs = related(records, member) if isinstance(member, str) else {}
             for person in sorted(subjects & set(theirs)):
                 raise Forbidden(
                     f"team member {member} declared a relation ({theirs[person]}) to {person} and may not inspect them",

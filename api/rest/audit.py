@@ -4,51 +4,54 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from engine import audit
-from engine.errors import NotFound
-from engine.records import responsibility_record
-from engine.replay import replay
-from engine.storage.models import Case
+from engine import audit, cases, reading, readtrail
 
 from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
-from ..schemas import Accountability, Event, Replay, Verify
+from ..schemas import AccessRecordOut, Accountability, Event, Replay, Verify
 from . import ctx
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit trail (read-only)")
 
 
-def _existing(case_id: int) -> None:
-    with ctx().unit_of_work() as uow:
-        if uow.session.get(Case, case_id) is None:
-            raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
-
-
 @blp.get("/cases/<int(min=1,max=2147483647):case_id>/events")
 @blp.response(200, Event(many=True))
 def events(case_id: int):
-    """The case's audit events in order (auditor, org_head)."""
-    authorize(current_actor(), "case.events", label=f"case {case_id}")
-    _existing(case_id)
-    with ctx().unit_of_work() as uow:
-        return [audit.event_dict(e) for e in audit.events_of(uow.session, audit.case_stream(case_id))]
+    """The case's audit events in order (auditor, org_head); a step the caller may not read (e.g. after
+    declaring a relation) keeps who, what and when, its data left out (`redacted`)."""
+    actor = current_actor()
+    authorize(actor, "case.events", label=f"case {case_id}")
+    return reading.read_events(ctx(), actor, case_id, "GET /api/v1/cases/{id}/events")
 
 
 @blp.get("/cases/<int(min=1,max=2147483647):case_id>/replay")
 @blp.response(200, Replay)
 def replay_case(case_id: int):
     """Re-execute the case from its events on its version; every decision and state hash compared (auditor)."""
-    authorize(current_actor(), "case.replay", label=f"case {case_id}")
-    return replay(ctx(), case_id).as_dict()
+    actor = current_actor()
+    authorize(actor, "case.replay", label=f"case {case_id}")
+    return reading.read_replay(ctx(), actor, case_id, locale(), "GET /api/v1/cases/{id}/replay")
 
 
 @blp.get("/cases/<int(min=1,max=2147483647):case_id>/accountability")
 @blp.response(200, Accountability)
 def accountability(case_id: int):
     """The responsibility record (纪实): each step, who, role, when, entered, decided (auditor, org_head)."""
-    authorize(current_actor(), "case.accountability", label=f"case {case_id}")
-    return responsibility_record(ctx(), case_id, locale())
+    actor = current_actor()
+    authorize(actor, "case.accountability", label=f"case {case_id}")
+    return reading.read_record(ctx(), actor, case_id, locale(), "GET /api/v1/cases/{id}/accountability")
+
+
+@blp.get("/cases/<int(min=1,max=2147483647):case_id>/access-log")
+@blp.response(200, AccessRecordOut(many=True))
+def access_log(case_id: int):
+    """Who read this case beyond its summary: when, in which role, which sections, through which door
+    (the read trail; auditor). Oldest first."""
+    actor = current_actor()
+    authorize(actor, "case.access_log", label=f"case {case_id}")
+    reading.view_of(ctx(), actor, cases.get_case(ctx(), case_id), "GET /api/v1/cases/{id}/access-log")  # 404s
+    return readtrail.case_access(ctx(), case_id)
 
 
 @blp.get("/audit/verify")

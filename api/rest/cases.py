@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from engine import cases
+from engine import cases, reading
 
 from ..auth import current_actor
 from ..i18n import locale
@@ -16,7 +16,9 @@ from .tasks import paging_header, task_out
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (one vacancy being filled)")
 
 
-def case_out(case: dict) -> dict:
+def case_out(case: dict, door: str) -> dict:
+    """A case as the caller may see it (need-to-know: engine/reading.py), its read recorded."""
+    case = reading.as_seen(ctx(), current_actor(), case, door)
     return {**case, "tasks": [task_out(t, with_form=False) for t in case["tasks"]]}
 
 
@@ -32,27 +34,35 @@ def start(body):
         authorize(actor, "case.override_parameters", label=f"POST /cases {body['procedure']} parameters")
     may_override = allowed(actor, "case.override_parameters")
     return case_out(cases.start_case(ctx(), body["procedure"], body["data"], actor, "clerk",
-                                     parameters=body["parameters"], may_override=may_override, locale=locale()))
+                                     parameters=body["parameters"], may_override=may_override, locale=locale()),
+                    "POST /api/v1/cases")
 
 
 @blp.get("")
 @blp.arguments(CaseFilter, location="query")
 @blp.response(200, CaseSummary(many=True), headers={"X-Pagination": "PAGINATION"})
 def list_cases(filters):
-    """Cases, newest first; filter by status, procedure, outcome; `page` and `per_page` (X-Pagination header)."""
-    authorize(current_actor(), "case.read")
+    """The cases the caller may open (need-to-know), newest first; filter by status, procedure, outcome;
+    `page` and `per_page` (X-Pagination header)."""
+    actor = current_actor()
+    authorize(actor, "case.read")
     page, per_page = filters.pop("page"), filters.pop("per_page")
-    items, total = cases.list_cases(ctx(), page=page, per_page=per_page, **filters)
+    items, total = reading.list_cases(ctx(), actor, page=page, per_page=per_page, **filters)
     return items, 200, paging_header(blp, page, per_page, total)
 
 
 @blp.get("/<int(min=1,max=2147483647):case_id>")
 @blp.response(200, CaseOut)
-@blp.alt_response(404, schema=Error, description="no such case")
+@blp.alt_response(404, schema=Error, description="no such case, or none the caller may open (need-to-know: a "
+                  "case outside the caller's work is not found, so its existence is not told either)")
 def get(case_id: int):
-    """One case: status, outcome, data, ready tasks, parameters, warnings, declarations."""
-    authorize(current_actor(), "case.read")
-    return case_out(cases.get_case(ctx(), case_id))
+    """One case as the caller may see it: status, outcome, the data of the sections they may read
+    (`sections`), ready tasks, parameters, warnings, declarations. The read is recorded."""
+    actor = current_actor()
+    authorize(actor, "case.read")
+    door = "GET /api/v1/cases/{id}"
+    return {**(case := reading.read_case(ctx(), actor, case_id, door)),
+            "tasks": [task_out(t, with_form=False) for t in case["tasks"]]}
 
 
 @blp.post("/<int(min=1,max=2147483647):case_id>/messages")
@@ -63,7 +73,8 @@ def message(body, case_id: int):
     """Deliver a BPMN message (e.g. publicity_report, withdraw) (clerk, discipline)."""
     actor = current_actor()
     role = authorize(actor, "case.message", label=f"case {case_id} message {body['name']}")
-    return case_out(cases.send_message(ctx(), case_id, body["name"], body["data"], actor, role, locale=locale()))
+    return case_out(cases.send_message(ctx(), case_id, body["name"], body["data"], actor, role, locale=locale()),
+                    "POST /api/v1/cases/{id}/messages")
 
 
 @blp.post("/<int(min=1,max=2147483647):case_id>/terminate")
@@ -73,7 +84,8 @@ def terminate(body, case_id: int):
     """End a running case with outcome `terminated` (org_head)."""
     actor = current_actor()
     authorize(actor, "case.terminate", label=f"case {case_id}")
-    return case_out(cases.terminate_case(ctx(), case_id, actor, "org_head", body["reason"]))
+    return case_out(cases.terminate_case(ctx(), case_id, actor, "org_head", body["reason"]),
+                    "POST /api/v1/cases/{id}/terminate")
 
 
 @blp.post("/<int(min=1,max=2147483647):case_id>/declarations")
@@ -85,4 +97,5 @@ def declare(body, case_id: int):
     role = authorize(actor, "case.declare", body, label=f"case {case_id} declaration")
     if body["username"] != actor.username:
         role = "org_head"
-    return case_out(cases.declare_relation(ctx(), case_id, body, actor, role, locale=locale()))
+    return case_out(cases.record_for_guards(ctx(), case_id, body, actor, role, locale=locale()),
+                    "POST /api/v1/cases/{id}/declarations")

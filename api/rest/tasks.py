@@ -6,7 +6,7 @@ import json
 
 from flask_smorest import Blueprint
 
-from engine import cases
+from engine import cases, reading
 from engine.errors import NotFound
 from engine.inbox import inbox_page
 from engine.storage.models import CaseTask
@@ -53,6 +53,7 @@ def inbox(filters):
     authorize(actor, "task.read")
     found, total = inbox_page(ctx(), roles=set(actor.roles), case_id=filters.get("case"), page=filters["page"],
                               per_page=filters["per_page"])
+    found = reading.readable_tasks(ctx(), actor, found, "GET /api/v1/tasks")
     schemas: dict = {}
     return ([task_out(t, schemas=schemas) for t in found], 200,
             paging_header(blp, filters["page"], filters["per_page"], total))
@@ -62,13 +63,17 @@ def inbox(filters):
 @blp.response(200, TaskOut)
 @blp.alt_response(404, schema=Error, description="no such ready task")
 def get(task_id: str):
-    """One ready task with its form (JSON Schema) and its pre-filled values."""
-    authorize(current_actor(), "task.read")
+    """One ready task with its form (JSON Schema) and its pre-filled values (of a case the caller may
+    open; else 404, as for the case)."""
+    actor = current_actor()
+    authorize(actor, "task.read")
     with ctx().unit_of_work() as uow:
         row = uow.session.get(CaseTask, task_id[:36])
         if row is None:
             raise NotFound(f"task {task_id} is not a ready task", message_zh=f"任务 {task_id} 不存在或已办结")
-        return task_out(cases.task_dict(row))
+        task = cases.task_dict(row)
+    shown, _case = reading.read_task(ctx(), actor, task, "GET /api/v1/tasks/{id}")
+    return task_out(shown)
 
 
 @blp.post("/<string:task_id>/complete")
@@ -82,4 +87,4 @@ def complete(body, task_id: str):
     from .cases import case_out
 
     return case_out(cases.complete_task(ctx(), task_id[:64], current_actor(), body["data"], comment=body["comment"],
-                                        locale=locale()))
+                                        locale=locale()), "POST /api/v1/tasks/{id}/complete")

@@ -11,14 +11,15 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from engine import audit, cases
+from engine import audit, reading, readtrail
 from engine.errors import NotFound
-from engine.records import ACTION_LABELS, responsibility_record
+from engine.records import action_label
 from engine.replay import replay
 
+from ..policy import allowed
 from .csvexport import record_csv
 from .helpers import ctx, lang
-from .users import requires
+from .users import actor, requires
 
 bp = Blueprint("auditor", __name__, url_prefix="/audit")
 PER_PAGE = 25
@@ -40,9 +41,10 @@ def pretty(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
 
 
-def record_or_404(case_id: int) -> dict:
+def record_or_404(case_id: int, door: str) -> dict:
+    """The responsibility record as the signed-in user may see it (need-to-know), the read recorded."""
     try:
-        return responsibility_record(ctx(), case_id, lang())
+        return reading.read_record(ctx(), actor(), case_id, lang(), door)
     except NotFound:
         abort(404)
 
@@ -57,7 +59,7 @@ def verify_case(case_id: int) -> dict:
 def _overview(report: dict | None = None):
     status = request.values.get("status") or None
     page = max(1, request.values.get("page", 1, type=int))
-    items, total = cases.list_cases(ctx(), status=status if status in ("running", "completed", "terminated") else None,
+    items, total = reading.list_cases(ctx(), actor(), status=status if status in ("running", "completed", "terminated") else None,
                                     page=page, per_page=PER_PAGE)
     return render_template("audit_overview.html", items=items, total=total, page=page, per_page=PER_PAGE,
                            status=status, report=report)
@@ -83,17 +85,18 @@ def verify_all():
 @bp.get("/cases/<int:case_id>")
 @requires("auditor", "org_head")
 def timeline(case_id: int):
-    record = record_or_404(case_id)
+    record = record_or_404(case_id, "audit case page")
     for entry in record["entries"]:
         entry["entered_text"], entry["decided_text"] = pretty(entry["entered"]), pretty(entry["decided"])
-    return render_template("audit_case.html", record=record, verified=verify_case(case_id))
+    access = readtrail.case_access(ctx(), case_id) if allowed(actor(), "case.access_log") else None
+    return render_template("audit_case.html", record=record, verified=verify_case(case_id), access=access)
 
 
 @bp.get("/cases/<int:case_id>/replay")
 @requires("auditor")
 def replay_page(case_id: int):
-    record = record_or_404(case_id)
-    report = replay(ctx(), case_id).as_dict()
+    record = record_or_404(case_id, "audit replay page")
+    report = reading.redact_replay(replay(ctx(), case_id).as_dict(), record)
     return render_template("audit_replay.html", record=record, report=report,
                            steps=replay_steps(record, report))
 
@@ -124,7 +127,7 @@ def replay_steps(record: dict, report: dict) -> list[dict]:
             decisions.append({"seq": decision["seq"], "element_id": decision["element_id"],
                               "step": entry.get("step") or decision["element_id"],
                               "action": entry.get("action_label") or
-                              ACTION_LABELS.get(decision["action"], (decision["action"],) * 2)[0 if zh else 1],
+                              action_label(ctx().registry, decision["action"])[0 if zh else 1],
                               "narrative": entry.get("narrative") or "", "text": pretty(decision.get("data_out"))})
         steps.append({
             "number": number, "seq": step["seq"], "last_seq": step["decisions"][-1]["seq"] if step.get("decisions")
@@ -146,7 +149,7 @@ def replay_steps(record: dict, report: dict) -> list[dict]:
 def export(case_id: int, fmt: str):
     if fmt not in EXPORTS:
         abort(404)
-    record = record_or_404(case_id)
+    record = record_or_404(case_id, f"record.{fmt}")
     if fmt == "json":
         body: str | bytes = current_app.json.dumps(record, indent=1)
     elif fmt == "csv":

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import cases
+from engine import cases, reading
 from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from engine.inbox import case_heads, inbox_page
 from engine.procedures import latest_versions
@@ -36,6 +36,7 @@ INBOX_PER_PAGE = 50  # ready tasks per page of the inbox, grouped by case on the
 def inbox():
     page = max(1, request.args.get("page", 1, type=int))
     mine, total = inbox_page(ctx(), roles=set(actor().roles), page=page, per_page=INBOX_PER_PAGE)
+    mine = reading.readable_tasks(ctx(), actor(), mine, "inbox page")
     last = max(1, -(-total // INBOX_PER_PAGE))
     if page > last:
         return redirect(url_for("pages.inbox", page=last))
@@ -55,7 +56,7 @@ def inbox():
 def case_list():
     status = request.args.get("status") or None
     page = max(1, request.args.get("page", 1, type=int))
-    items, total = cases.list_cases(ctx(), status=status, page=page, per_page=25)
+    items, total = reading.list_cases(ctx(), actor(), status=status, page=page, per_page=25)
     return render_template("cases.html", items=items, total=total, page=page, status=status)
 
 
@@ -92,11 +93,19 @@ def task_form(task_id: str):
     if task is None:
         flash(_("This task is no longer waiting: someone may have completed it."), "error")
         return redirect(url_for("pages.inbox"))
-    case = cases.get_case(ctx(), task["case_id"])
+    whole = cases.get_case(ctx(), task["case_id"])
+    try:
+        case = reading.as_seen(ctx(), actor(), whole, "task page")
+    except NotFound:
+        abort(404)
+    # the holder of the task gets the form as the step will check it (from the whole case); the page
+    # around it, and anyone else, only what they may read
+    holder = bool(task["role"]) and actor().holds(task["role"]) and len(case["sections"]) > 1  # not recused
+    task = next((t for t in case["tasks"] if t["id"] == task["id"]), task) if not holder else task
     [task] = named_tasks([task], lambda t: case["version_id"])
     schema = json_schema(task["form"], lang()) if task["form"] in FORM_NAMES else {"properties": {}}
     hidden = set(task["prefill"]) & set(schema.get("properties", {}))
-    offer = offer_for(task["form"], case, task["prefill"], task["role"])
+    offer = offer_for(task["form"], whole if holder else case, task["prefill"], task["role"])
     # one comment per step: the form's own `comment` where it has one, else the step's comment
     step_comment = None if "comment" in schema.get("properties", {}) else request.form.get("_comment", "")
     values, errors, status = {}, {}, 200
@@ -105,6 +114,7 @@ def task_form(task_id: str):
         result, errors, status = _attempt(lambda: cases.complete_task(
             ctx(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
         if result is not None:
+            result = reading.as_seen(ctx(), actor(), result, "task page")
             result["tasks"] = named_tasks(result["tasks"], lambda t: result["version_id"])
             return render_template("recorded.html", task=task, case=result, recorded=values)
     return render_template("form_page.html", title=task["name"], subtitle=f"#{case['id']} {case_headline(case)}".strip(),
@@ -130,7 +140,7 @@ def _attempt(step):
 @login_required
 def case_page(case_id: int):
     try:
-        case = cases.get_case(ctx(), case_id)
+        case = reading.read_case(ctx(), actor(), case_id, "case page")
     except NotFound:
         abort(404)
     mine = {t["id"] for t in cases.list_tasks(ctx(), roles=set(actor().roles), case_id=case_id)}
@@ -152,7 +162,7 @@ def message_form(case_id: int, name: str):
     if name not in MESSAGES:
         abort(404)
     try:
-        case = cases.get_case(ctx(), case_id)
+        case = reading.read_case(ctx(), actor(), case_id, "message page")
     except NotFound:
         abort(404)
     schema = json_schema(name, lang())
@@ -174,8 +184,11 @@ def message_form(case_id: int, name: str):
 @bp.get("/cases/<int:case_id>/diagram.json")
 @login_required
 def case_diagram(case_id: int):
-    """The version's BPMN, the elements passed and the flows taken, and what is waiting, for the viewer."""
+    """The version's BPMN, the elements passed and the flows taken, and what is waiting, for the viewer
+    (the summary of a case: only for those who may open it)."""
     try:
+        if not reading.may_open(ctx(), actor(), case_id):
+            reading.refuse(ctx(), actor(), case_id, "case diagram")
         return jsonify(case_progress(ctx(), case_id))
     except NotFound:
         abort(404)
@@ -187,9 +200,9 @@ def declare(case_id: int):
     who = request.form.get("username", "").strip() or actor().username
     role = "org_head" if who != actor().username and actor().holds("org_head") else next(iter(sorted(actor().roles)), "-")
     try:
-        cases.declare_relation(ctx(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
-                                                "relation": request.form.get("relation", "")}, actor(), role,
-                               locale=lang())
+        cases.record_for_guards(ctx(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
+                                                   "relation": request.form.get("relation", "")}, actor(), role,
+                                  locale=lang())
         flash(_("The relation was recorded; you will not be given steps about this person."), "ok")
     except EngineError as exc:
         flash(exc.localized(lang()), "error")

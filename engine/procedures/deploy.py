@@ -41,17 +41,19 @@ def latest_versions(session) -> list[ProcedureVersion]:
     ))
 
 
-def deploy_directory(ctx, directory: str | Path, actor: Actor, role: str = "editor") -> list[DeployResult]:
+def deploy_directory(ctx, directory: str | Path, actor: Actor, role: str | None = None) -> list[DeployResult]:
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(directory).glob("*.bpmn"))}
     return deploy_files(ctx, files, actor, role)
 
 
-def deploy_files(ctx, files: dict[str, str | bytes], actor: Actor, role: str = "editor") -> list[DeployResult]:
+def deploy_files(ctx, files: dict[str, str | bytes], actor: Actor, role: str | None = None) -> list[DeployResult]:
     """Validate every file, then store each file's procedure as version N+1 (or reuse identical content).
+    `role`: the role recorded for the deployment (default: the domain's, Registry.default_roles.deploy).
 
     All files deploy in one transaction: one invalid file deploys nothing. Call activities resolve
     against the other files given and the latest deployed versions of other procedures.
     """
+    role = role or ctx.registry.default_roles.deploy or "-"
     files, problems = _texts(files)
     if problems:
         raise ProcedureInvalid(problems)

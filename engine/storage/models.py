@@ -207,3 +207,19 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class AccessRecord(Base):
+    """A read of a case beyond its summary (who, in which role, when, which sections, through which
+    door): the read trail (等保 security audit of reads). Append-only: triggers refuse changes."""
+
+    __tablename__ = "access_records"
+    __table_args__ = (Index("ix_access_records_case_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(Integer)
+    sections: Mapped[list[Any]]
+    door: Mapped[str] = mapped_column(String(128))

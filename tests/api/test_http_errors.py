@@ -225,6 +225,7 @@ POLICY_REFUSALS = [  # (user, policy action, method, path, body); {case} is a ru
     ("clerk1", "case.events", "GET", f"{V1}/cases/{{case}}/events", None),
     ("clerk1", "case.accountability", "GET", f"{V1}/cases/{{case}}/accountability", None),
     ("orghead1", "case.replay", "GET", f"{V1}/cases/{{case}}/replay", None),
+    ("orghead1", "case.access_log", "GET", f"{V1}/cases/{{case}}/access-log", None),
     ("orghead1", "audit.verify", "GET", f"{V1}/audit/verify", None),
     ("clerk1", "admin.calendar", "POST", f"{V1}/admin/calendar",
      {"days": [{"day": "2031-10-01", "working": False, "note": "国庆节"}]}),

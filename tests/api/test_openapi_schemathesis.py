@@ -113,7 +113,8 @@ def test_the_document_lists_the_contract(api_schema):
         ("POST", f"{v1}/cases/{{case_id}}/declarations"),
         ("GET", f"{v1}/tasks"), ("GET", f"{v1}/tasks/{{task_id}}"), ("POST", f"{v1}/tasks/{{task_id}}/complete"),
         ("GET", f"{v1}/cases/{{case_id}}/events"), ("GET", f"{v1}/cases/{{case_id}}/replay"),
-        ("GET", f"{v1}/cases/{{case_id}}/accountability"), ("GET", f"{v1}/audit/verify"),
+        ("GET", f"{v1}/cases/{{case_id}}/accountability"), ("GET", f"{v1}/cases/{{case_id}}/access-log"),
+        ("GET", f"{v1}/audit/verify"),
         ("POST", f"{v1}/admin/calendar"), ("POST", f"{v1}/admin/timers/run"), ("POST", f"{v1}/admin/clock"),
         # the registry (REST additions 2026-12), and the import template
         ("POST", f"{v1}/persons"), ("GET", f"{v1}/persons"), ("GET", f"{v1}/persons/{{person_id}}"),

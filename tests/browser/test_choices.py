@@ -82,8 +82,8 @@ def test_a_recused_inspector_is_not_offered_in_the_team(live, login):
     d = Driver(ctx)
     d.to_confirm()
     d.confirm(["张三", "李四"])
-    cases.declare_relation(ctx, d.id, {"username": "inspector2", "nominee": "张三", "relation": "spouse"},
-                           user("inspector2", "inspector"), "inspector")
+    cases.record_for_guards(ctx, d.id, {"username": "inspector2", "nominee": "张三", "relation": "spouse"},
+                              user("inspector2", "inspector"), "inspector")
 
     page = login("inspector1")
     open_task(page, base, "考察 — 张三")

@@ -36,3 +36,15 @@ def test_http_benchmarks_run():
         with gunicorn(url, workers=1) as base:
             measured = throughput.measure(base, clients=2, seconds=1, warmup=0.2)
     assert measured["completions"] > 0 and measured["p50_ms"] > 0
+
+
+def test_young_case_figure_and_round_trips_run():
+    """bench.step_cost's young-case rows (2 cases each, SQLite) and its count of round trips."""
+    from bench import young_case
+
+    rows = young_case.measure(None, rounds=2)
+    assert [r["samples"] for r in rows] == [20] * 4 and rows[1]["vs_floor"] == 1.0
+    trips = young_case.round_trips(None, completions=2)
+    engine, web = trips["SQLite, engine.cases.complete_task"], trips["SQLite, POST /api/v1/tasks/<id>/complete"]
+    assert engine["commit"] == web["commit"] == 1  # the step commits once, the token check never
+    assert web["round trips"] > engine["round trips"] >= engine["statements"] > 0

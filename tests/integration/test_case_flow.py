@@ -126,19 +126,18 @@ def test_inbox_lists_ready_tasks_by_role_and_case(ctx):
 
 
 def test_declared_relations_reach_the_guards_and_refusals_are_recorded(ctx):
-    def recusal(*, task, actor, declarations, **_):
-        related = {d["nominee"] for d in declarations if d["username"] == actor.username}
+    def recusal(*, task, actor, records, **_):
+        related = {d["nominee"] for d in records if d["username"] == actor.username}
         if task["prefill"].get("candidate") in related:
             raise Forbidden(f"{actor.username} declared a relation to {task['prefill']['candidate']}")
 
-    ctx.registry.guards.append(recusal)
-    ctx.registry.declaration_roles.add("org_head")
+    ctx.registry.guards.append(recusal)  # example_registry's guard record: a declared relation
     case = start_example(ctx)
     with pytest.raises(Forbidden):  # someone else's relation, declared by a clerk
-        cases.declare_relation(ctx, case["id"], {"username": "inspector1", "nominee": "甲", "relation": "spouse"},
-                               CLERK, "clerk")
-    cases.declare_relation(ctx, case["id"], {"username": "inspector1", "nominee": "甲", "relation": "spouse"},
-                           INSPECTOR, "inspector")
+        cases.record_for_guards(ctx, case["id"], {"username": "inspector1", "nominee": "甲", "relation": "spouse"},
+                                  CLERK, "clerk")
+    cases.record_for_guards(ctx, case["id"], {"username": "inspector1", "nominee": "甲", "relation": "spouse"},
+                              INSPECTOR, "inspector")
     case = cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
     jia = next(t for t in case["tasks"] if t["prefill"].get("candidate") == "甲")
     yi = next(t for t in case["tasks"] if t["prefill"].get("candidate") == "乙")
@@ -146,7 +145,7 @@ def test_declared_relations_reach_the_guards_and_refusals_are_recorded(ctx):
         cases.complete_task(ctx, jia["id"], INSPECTOR, {"pass": True})
     cases.complete_task(ctx, yi["id"], INSPECTOR, {"pass": True})
     with ctx.unit_of_work() as uow:
-        assert [d["nominee"] for d in cases.declarations(uow.session, case["id"])] == ["甲"]
+        assert [d["nominee"] for d in cases.guard_records(uow.session, ctx.registry, case["id"])] == ["甲"]
         actions = [e.action for e in audit.events_of(uow.session, audit.case_stream(case["id"]))]
     assert actions[:4] == ["case_started", "relation_declared", "task_completed", "step_refused"]
     assert replay(ctx, case["id"]).ok

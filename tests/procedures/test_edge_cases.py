@@ -181,8 +181,8 @@ def test_10_two_clerks_completing_the_same_task_one_gets_a_conflict(ctx):
 def test_11_a_related_inspector_is_refused_and_only_the_refusal_is_recorded(ctx):
     d = Driver(ctx)
     d.to_confirm()
-    cases.declare_relation(ctx, d.id, {"username": "inspector1", "nominee": "张三", "relation": "spouse"},
-                           INSPECTOR, "inspector")
+    cases.record_for_guards(ctx, d.id, {"username": "inspector1", "nominee": "张三", "relation": "spouse"},
+                              INSPECTOR, "inspector")
     d.confirm(["张三", "李四"])
     before = d.refresh()
     assert [(x["username"], x["nominee"], x["relation"]) for x in before["declarations"]] == [

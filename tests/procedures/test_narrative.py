@@ -46,8 +46,8 @@ def standard_case(ctx) -> Driver:
     d.meeting({"张三": 15, "李四": 8, "王五": 5}, present=19)  # turnout below 2/3: held again
     d.meeting({"张三": 25, "李四": 14, "王五": 10})
     d.talk()
-    cases.declare_relation(ctx, d.id, {"username": "inspector2", "nominee": "李四", "relation": "spouse"}, HEAD,
-                           "org_head")
+    cases.record_for_guards(ctx, d.id, {"username": "inspector2", "nominee": "李四", "relation": "spouse"}, HEAD,
+                              "org_head")
     d.confirm(["张三", "李四"], overrides=[{"name": "李四", "justification": WHY}])
     d.inspect("张三", team=("inspector1", "inspector3"))
     d.opinion("张三")
@@ -151,8 +151,8 @@ def test_disqualification_withdrawal_refusal_quorum_and_termination_in_words(ctx
     d = Driver(ctx)
     d.to_confirm()
     d.confirm(["张三", "李四"])
-    cases.declare_relation(ctx, d.id, {"username": "inspector2", "nominee": "李四", "relation": "in_law"}, HEAD,
-                           "org_head")
+    cases.record_for_guards(ctx, d.id, {"username": "inspector2", "nominee": "李四", "relation": "in_law"}, HEAD,
+                              "org_head")
     with pytest.raises(Forbidden):
         d.inspect("李四", actor=INSPECTOR2, team=("inspector2", "inspector1"))
     d.case = d.backend.message(d.id, "withdraw", {"name": "王五", "reason": "个人原因"}, CLERK, "clerk")

@@ -19,6 +19,10 @@ from . import vocab
 from .dates import add_months, as_date
 from .records import PERSON
 
+# the notes an appointment leaves on the case's stream, with their labels in the record
+EFFECT_ACTIONS = {"records_changed": ("更新干部信息", "registry updated"),
+                  "records_unchanged": ("干部信息未更新", "registry not updated")}
+
 
 def _nominees(case_data: dict) -> list[dict]:
     entries = (case_data.get("nominate") or {}).get("nominees") or case_data.get("nominees") or []

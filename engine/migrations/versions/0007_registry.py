@@ -1,14 +1,14 @@
 """reference terms: what keyed reference records (the cadre registry) are found by
 
 Revision ID: 0007_registry
-Revises: 0005_web_sessions
+Revises: 0006_access_records
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_registry"
-down_revision = "0005_web_sessions"
+down_revision = "0006_access_records"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,55 @@
+"""The read trail: one append-only row per read of a case beyond its summary (who, role, when, which
+sections, through which door). Auditors list it (`case_access`).
+
+Recording never blocks or fails the read: it runs after the answer is computed, in its own short
+transaction (one INSERT for all the rows of a read), and an error is logged and swallowed; the
+answer goes out either way. The table refuses UPDATE and DELETE (triggers, migration 0006).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import insert, select
+
+from .actors import Actor
+from .hashing import iso
+from .storage.models import AccessRecord
+
+log = logging.getLogger(__name__)
+
+
+def _free(ctx) -> set[str]:
+    """Sections whose reading is not recorded (the domain's summary)."""
+    return set(getattr(ctx.registry.visibility, "free_sections", ()) or ())
+
+
+def note(ctx, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door: str) -> None:
+    """Record `reads` [(case id, sections shown)]; sections that are free are left out, and a read of
+    nothing else leaves no row."""
+    free = _free(ctx)
+    now = ctx.clock.now()
+    rows = [{"at": now, "username": actor.username[:64], "role": (role or "-")[:64], "case_id": case_id,
+             "sections": [s for s in sections if s not in free], "door": door[:128]}
+            for case_id, sections in reads if set(sections) - free]
+    if not rows:
+        return
+    try:
+        write(ctx, rows)
+    except Exception:  # the read has its answer; a lost access record is logged, never a failed read
+        log.exception("could not record a read of cases %s by %s", [r["case_id"] for r in rows], actor.username)
+
+
+def write(ctx, rows: list[dict]) -> None:
+    with ctx.unit_of_work(write=True) as uow:
+        uow.session.execute(insert(AccessRecord), rows)
+        uow.commit()
+
+
+def case_access(ctx, case_id: int) -> list[dict]:
+    """Who read this case beyond its summary, oldest first."""
+    with ctx.unit_of_work() as uow:
+        rows = uow.session.scalars(select(AccessRecord).where(AccessRecord.case_id == case_id)
+                                   .order_by(AccessRecord.at, AccessRecord.id))
+        return [{"at": iso(r.at), "username": r.username, "role": r.role, "case_id": r.case_id,
+                 "sections": list(r.sections or []), "door": r.door} for r in rows]
