@@ -38,6 +38,7 @@ def registry_group():
 def registry_import(path: Path, username: str, lang: str):
     """Import persons from an .xlsx or .csv file: every row, or nothing when any cell is wrong."""
     from workflows.registry import importer, store
+    from workflows.registry.records import masked_errors
 
     ctx = _ctx()
     actor = get_actor(ctx, username, active_only=True)
@@ -46,7 +47,7 @@ def registry_import(path: Path, username: str, lang: str):
     started = time.perf_counter()
     parsed = importer.parse(path.read_bytes(), path.name, lang)
     if parsed.errors:
-        for error in parsed.errors:
+        for error in masked_errors(parsed.errors):
             click.echo(error["message"], err=True)
         raise click.ClickException(f"{len(parsed.errors)} error(s): nothing was imported")
     click.echo(f"{len(parsed.persons)} persons read in {time.perf_counter() - started:.1f} s", err=True)

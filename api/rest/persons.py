@@ -12,6 +12,7 @@ from flask import request, send_file
 from flask_smorest import Blueprint
 
 from workflows.registry import importer, store
+from workflows.registry.records import masked_errors
 
 from ..auth import current_actor
 from ..i18n import locale, say
@@ -98,7 +99,7 @@ def import_file():
         return _refused(say("The file is larger than 5 MB.", "文件超过 5 MB"))
     parsed = importer.parse(content, (upload.filename or "").rsplit("/", 1)[-1], locale())
     if parsed.errors:
-        return {"created": 0, "updated": 0, "unchanged": 0, "errors": parsed.errors}, 422
+        return {"created": 0, "updated": 0, "unchanged": 0, "errors": masked_errors(parsed.errors)}, 422
     return {**store.import_persons(ctx(), parsed.persons, actor, role), "errors": []}
 
 

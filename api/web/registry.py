@@ -19,7 +19,7 @@ from workflows.forms.base import Form
 from workflows.forms.export import form_json_schema
 from workflows.registry import importer, store, vocab
 from workflows.registry.person import TITLE, PersonSchema
-from workflows.registry.records import current_post
+from workflows.registry.records import current_post, masked_errors
 
 from ..policy import allowed, authorize
 from .formrender import read_form, widgets
@@ -172,7 +172,7 @@ def import_page():
             errors = [{"message": _("The file is larger than 5 MB.")}]
         else:
             parsed = importer.parse(content, upload.filename.rsplit("/", 1)[-1], lang())
-            errors = parsed.errors
+            errors = masked_errors(parsed.errors)
             if not errors:
                 counts = store.import_persons(ctx(), parsed.persons, actor(), role)
         if errors:

@@ -126,6 +126,13 @@ def test_import_writes_all_rows_or_none(app, http):
     assert error["message"].startswith("「年度考核」第 37 行「考核等次」")
     assert http.call("GET", "/api/v1/persons", "clerk1") == [] and registry_events(app) == []
 
+    rows = generate(3, seed=7)
+    rows["persons"].append(list(rows["persons"][0]))  # the same person twice: the message quotes the number
+    twice = upload(http, "clerk1", to_csv(rows)).json["errors"]
+    number = rows["persons"][0][0]
+    assert [e["row"] for e in twice] == [6] and idcard.mask(number) in twice[0]["message"]
+    assert number not in json.dumps(twice)
+
     assert upload(http, "inspector1", good).status_code == 403
     first = upload(http, "clerk1", good)
     assert first.status_code == 200 and first.json == {"created": 3, "updated": 0, "unchanged": 0, "errors": []}

@@ -12,6 +12,7 @@ the quota counts read. Pure functions: no storage.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 
 from marshmallow import ValidationError, fields, validate
@@ -19,7 +20,7 @@ from marshmallow import ValidationError, fields, validate
 from engine.reference_records import RecordKind
 
 from ..forms.base import Errors, FormSchema, Int, Str, failure, text
-from . import vocab
+from . import idcard, vocab
 from .career import holds
 from .dates import as_date
 from .person import masked
@@ -78,6 +79,16 @@ def summary(key: str, record: dict) -> dict:
 def shown(key: str, record: dict) -> dict:
     """The record as every door shows it: with its id, the identity-card number masked."""
     return {"id": int(key), **masked(record)}
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9Xx])")
+
+
+def masked_errors(errors: list[dict]) -> list[dict]:
+    """Import errors as shown: an identity-card number a message quotes (a duplicate row, a row of
+    another sheet naming an unknown person) masked like everywhere else."""
+    return [{**e, "message": _ID_NUMBER.sub(lambda m: idcard.mask(m.group(0)), e.get("message") or "")}
+            for e in errors]
 
 
 # --- units and quotas ---------------------------------------------------------------------------
