@@ -48,6 +48,8 @@ def _posts(born: date, unit: str, level: str, since: date, title: str | None = N
     """科员 and 副镇长 in 某镇 (grassroots), then 科长 in the unit, then `level` there from `since`."""
     work = date(born.year + 22, 7, 1)
     deputy, chief = date(work.year + 3, 3, 1), date(work.year + 7, 3, 1)
+    if level == "township_chief":  # deputy until the chief post of `since`
+        chief = since
     posts = [{"unit": "某镇", "title": "科员", "level": None, "start": work, "end": deputy, "grassroots": True},
              {"unit": "某镇", "title": "副镇长", "level": "township_deputy", "start": deputy, "end": chief,
               "grassroots": True}]
