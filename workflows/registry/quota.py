@@ -18,6 +18,7 @@ from . import records, vocab
 
 def check_start(data: dict, ctx, errors: Errors) -> dict | None:
     if data.get("unit_id") is None:
+        # a rule across fields, so it runs once the fields are valid (forms/base.py `Form.check`)
         for name in ("unit", "rank"):
             if not data.get(name):
                 errors.add(name, "required")
