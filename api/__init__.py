@@ -64,7 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     api = rest.RestApi(app)
     errors.register(app)  # after Api(app), which installs its own HTTPException handler in another format
     rest.register(api, app.extensions["cadreflow"])
-    for name in ("auth", "procedures", "cases", "tasks", "audit", "admin", "test_clock", "api-docs"):
+    for name in ("auth", "procedures", "cases", "tasks", "audit", "admin", "persons", "units", "test_clock",
+                 "api-docs"):
         if name in app.blueprints:  # the REST API authenticates with bearer tokens, not session cookies
             web.csrf.exempt(app.blueprints[name])
     app.register_blueprint(docs.bp)

@@ -112,6 +112,11 @@ def demo():
         raise click.ClickException(f"{exc.message}: run `cadreflow deploy bpmn/` first") from exc
     if made:
         click.echo(f"created demo cases {', '.join(map(str, made))}")
+    from workflows.registry.demo import seed_registry
+
+    units, people = seed_registry(_ctx())
+    if units:
+        click.echo(f"created the demo registry: {people} persons in {units} units")
 
 
 @click.command("worker")
@@ -283,7 +288,9 @@ COMMANDS = [db_group, deploy, users_group, demo, worker, run, calendar_group, au
 
 
 def register(app: Flask) -> None:
-    for command in COMMANDS:
+    from .cli_registry import registry_group
+
+    for command in [*COMMANDS, registry_group]:
         app.cli.add_command(command)
 
 

@@ -48,6 +48,11 @@ RULES: dict[str, object] = {
     "task.read": ANY,
     "task.complete": _task_role,
     "admin.users": {"admin"},
+    # the cadre registry (architecture.md, REST additions): records and units
+    "person.read": {"clerk", "org_head", "auditor"},
+    "person.write": {"clerk", "admin"},
+    "unit.read": {"clerk", "org_head", "admin"},
+    "unit.write": {"admin"},
     "admin.calendar": {"admin"},
     "admin.timers": {"admin"},
     "admin.clock": {"admin"},

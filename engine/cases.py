@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import audit
 from .actors import Actor
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .reference_records import Reader
 from .registry import FormContext
 from .retry import retry
 from .stepping import case_tasks, run_step
@@ -44,8 +45,10 @@ def start_case(ctx: EngineContext, procedure_key: str, data: dict, actor: Actor,
         bundle = ctx.specs.get(uow.session, version.id)
         start_form = next((t["form"] for t in bundle.tasks.values()
                            if t["type"] == "startEvent" and t["process"] == bundle.key), None)
-        cleaned = _validate(ctx, start_form, data, FormContext(None, "start", {}, {}, effective, actor, role, locale))
         now = ctx.clock.now()
+        reads = Reader(uow.session)  # what the start form reads (a unit's quota) it records in its cleaned data
+        cleaned = _validate(ctx, start_form, data, FormContext(None, "start", {}, {}, effective, actor, role, locale,
+                                                               reads, now))
         case = Case(procedure_key=version.key, version_id=version.id, procedure_version=version.version,
                     status="running", data={},
                     parameters=effective, snapshot="", state_hash="", last_seq=0, head_hash=audit.GENESIS, started_by=actor.username,

@@ -33,9 +33,11 @@ ACTION_LABELS = {
 
 
 def action_label(registry: Registry, action: str) -> tuple[str, str]:
-    """(zh, en) for an audit action: the engine's own, the domain's guard record, else the action."""
+    """(zh, en) for an audit action: the engine's own, the domain's guard record or effects, else the action."""
     if registry.guard_record is not None and action == registry.guard_record.action:
         return registry.guard_record.label
+    if action in registry.effect_actions:
+        return registry.effect_actions[action]
     return ACTION_LABELS.get(action, (action, action))
 
 

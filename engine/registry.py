@@ -22,6 +22,10 @@ class FormContext:
     actor: Any
     role: str
     locale: str = "zh-CN"
+    # keyed reference records the validator may read (engine.reference_records.Reader), and the
+    # step's instant; given to the start form (e.g. a unit's approved posts), None elsewhere
+    reference: Any = None
+    now: Any = None
 
 
 # validate(data, context) -> cleaned data; raises engine.errors.ValidationFailed with per-field messages
@@ -39,6 +43,28 @@ Annotator = Callable[[str | None, str, dict], list[tuple[str, dict]]]
 Narrator = Callable[[dict, str, Mapping[str, str]], str]
 # describe_parameters(parameters, locale) -> [{"name", "label", "value"}]: a case's parameters, readable
 ParameterDescriber = Callable[[dict, str], list[dict]]
+
+
+@dataclass(frozen=True)
+class StepEffect:
+    """A completed task, for an effect: what it recorded (`data`, cleaned), the case data after it,
+    who did it, and the step's session (write to it: the step and the effect commit together)."""
+
+    session: Any
+    case_id: int
+    form: str | None
+    element_id: str
+    data: dict
+    case_data: dict
+    actor: Any
+    role: str
+    now: Any
+
+
+# effect(step) -> [(action, data_out)]: what a completed task changes outside its case (e.g. the
+# registry career an appointment fills), written in the step's transaction; each pair becomes a
+# note on the case's stream (Registry.effect_actions names them: a replay passes over them)
+Effect = Callable[[StepEffect], list[tuple[str, dict]]]
 
 
 @dataclass(frozen=True)
@@ -107,6 +133,8 @@ class Registry:
     functions: dict[str, Callable] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
     annotators: list[Annotator] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    effect_actions: dict[str, tuple[str, str]] = field(default_factory=dict)  # action -> (zh, en) label
     guard_record: GuardRecord | None = None  # None: nothing is recorded for guards
     default_roles: DefaultRoles = field(default_factory=DefaultRoles)
     # summarize(case_data) -> [warning codes] shown on the case (e.g. "calendar_unverified")
@@ -141,7 +169,7 @@ class Registry:
 
     def note_actions(self) -> tuple[str, ...]:
         """Audit actions recorded on a case's stream that change no state: a replay passes over them."""
-        return ("step_refused", *((self.guard_record.action,) if self.guard_record else ()))
+        return ("step_refused", *((self.guard_record.action,) if self.guard_record else ()), *self.effect_actions)
 
     def form(self, name: str, validator: FormValidator) -> None:
         self.forms[name] = validator

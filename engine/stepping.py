@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import audit
 from .errors import Conflict
 from .reference import StepReference
+from .registry import StepEffect
 from .runtime import SNAPSHOT_FORMAT
 from .steps import Command, StepResult, execute
 from .storage.db import UnitOfWork
@@ -37,6 +38,12 @@ def run_step(ctx: EngineContext, uow: UnitOfWork, case: Case, command: Command, 
                      command, StepReference(uow.session), SNAPSHOT_FORMAT)
     if result is None:
         return None
+    if command.action == "task_completed":  # what the task changes outside its case (the domain's effects)
+        effect = StepEffect(uow.session, case.id, command.form, command.element_id, command.data_in, result.data,
+                            command.actor, command.role, now)
+        result.events += [audit.NewEvent(action, command.actor, command.role, command.element_id, command.task_id,
+                                         data_out=data_out)
+                          for apply in ctx.registry.effects for action, data_out in apply(effect)]
     if starting:
         first = result.events[0]
         started = {**first.data_out, "procedure": case.procedure_key, "version": case.procedure_version,

@@ -21,9 +21,9 @@ def current_engine() -> EngineContext:
 
 
 def register(api: Api, engine: EngineContext) -> None:
-    from . import admin, audit, auth, cases, procedures, tasks
+    from . import admin, audit, auth, cases, persons, procedures, tasks, units
 
-    for module in (auth, procedures, cases, tasks, audit, admin):
+    for module in (auth, procedures, cases, tasks, audit, admin, persons, units):
         api.register_blueprint(module.blp)
     if getattr(engine.clock, "settable", False):
         api.register_blueprint(admin.test_clock_blp)

@@ -19,6 +19,8 @@ WARNINGS = {
     "calendar_unverified": ("公示期涉及工作日历未覆盖的年份，已按周末推算，请核对",
                             "the publicity period reaches a year the holiday calendar lacks; weekends were assumed"),
     "publicity_reminder": ("公示期间反映的问题经核实为轻微，已作提醒", "a minor issue from publicity was noted as a reminder"),
+    "quota_unchecked": ("动议未选择干部信息库中的单位，未核对职数", "the unit was typed, not chosen from the registry: "
+                        "the approved posts were not checked"),
 }
 
 

@@ -16,6 +16,7 @@ from workflows.forms import FORM_NAMES, json_schema
 from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
 from .helpers import case_headline, current_engine, lang, named_tasks, offer_for
+from .registry import start_choices
 from .users import actor, requires
 
 bp = Blueprint("pages", __name__)
@@ -66,6 +67,7 @@ def start_case(procedure: str):
     except NotFound:
         abort(404)
     schema = json_schema(form, lang()) if form in FORM_NAMES else {"title": procedure, "properties": {}}
+    schema, hidden = start_choices(schema)  # the registry's units and levels to pick from
     values, errors = {}, {}
     if request.method == "POST":
         values = read_form(schema, request.form)
@@ -78,7 +80,7 @@ def start_case(procedure: str):
             flash(_("Case %(id)s started.", id=case["id"]), "ok")
             return redirect(url_for("pages.case_page", case_id=case["id"]))
     return render_template("form_page.html", title=schema["title"], subtitle=procedure,
-                           fields=widgets(schema, values, submitted=bool(values)), errors=errors,
+                           fields=widgets(schema, values, hidden=hidden, submitted=bool(values)), errors=errors,
                            action=url_for("pages.start_case", procedure=procedure), comment=None), \
         (422 if errors else 200)
 

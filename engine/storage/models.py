@@ -157,6 +157,21 @@ class ReferenceEntry(Base):
     entered_at: Mapped[datetime]
 
 
+class ReferenceTerm(Base):
+    """What a keyed reference entry is found by: (field, term) pairs its kind's index derives from
+    its value (engine/reference_records.py), rewritten with the entry."""
+
+    __tablename__ = "reference_terms"
+    __table_args__ = (Index("ix_reference_terms_lookup", "kind", "field", "term"),
+                      Index("ix_reference_terms_entry", "kind", "key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    field: Mapped[str] = mapped_column(String(32))
+    term: Mapped[str] = mapped_column(String(255))
+
+
 class ApiToken(Base):
     """A bearer token; only its sha256 is stored."""
 

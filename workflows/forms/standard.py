@@ -5,15 +5,20 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from marshmallow import validate
+
 from engine.registry import FormContext
 
+from ..registry import quota, vocab
 from .base import (
     Errors,
     Form,
     FormSchema,
     Gender,
+    Int,
     NameMap,
     Refuse,
+    Str,
     choice,
     count,
     day,
@@ -43,10 +48,16 @@ class CaseStart(FormSchema):
     separately (`start_case(parameters=...)`), so a `parameters` key here is an unknown field."""
 
     position = text()
-    unit = text()
+    unit = text(required=False)  # free text, required without `unit_id` (registry/quota.py)
     post_count = count(1, load_default=1)
-    rank = text()
+    rank = text(required=False)
     reason = long_text()
+    # a unit of the registry and a level: they stand for `unit` and `rank`, and the quota is checked
+    unit_id = Int(load_default=None, allow_none=True, validate=validate.Range(min=1, error="min_value|min={min}"),
+                  metadata={"label": ("单位", "Unit")})
+    level = Str(load_default=None, allow_none=True,
+                validate=validate.OneOf(vocab.LEVEL_KEYS, error="one_of|choices={choices}"),
+                metadata={"label": ("职级", "Leadership level")})
 
 
 # --- 1. approve_motion ----------------------------------------------------------------------------------
@@ -237,7 +248,7 @@ def _nominees(form_ctx: FormContext) -> list[str]:
 
 
 FORMS = [
-    Form("case_start", ("动议", "Motion (start)"), CaseStart),
+    Form("case_start", ("动议", "Motion (start)"), CaseStart, quota.check_start),
     Form("approve_motion", ("研究动议", "Approve the motion"), ApproveMotion, check_approve_motion),
     Form("nominate", ("提名", "Nomination"), Nominate, check_nominate),
     Form("meeting_recommendation", ("会议推荐", "Meeting recommendation"), MeetingRecommendation,
