@@ -5,10 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
 
-from engine.context import EngineContext
-from engine.storage.db import database_url
+from engine.context import EngineContext, close_one_connection, database_url, open_one_connection
 
 from . import keys
 
@@ -53,14 +52,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["cadreflow"] = EngineContext.from_url(url, registry=build_registry())
 
-    from . import auth, cli, docs, errors, rest, web
+    from . import afterwards, auth, cli, docs, errors, rest, web
 
+    afterwards.install(app)
+    # one database connection per REST request: the token check and the step share it (and on
+    # PostgreSQL one transaction), engine/storage/db.py OneConnection
+    app.before_request(_one_connection_per_api_request)
+    app.teardown_request(lambda _exc: close_one_connection())
     web.init_app(app)
     app.before_request(auth.authenticate_request)
     api = rest.RestApi(app)
     errors.register(app)  # after Api(app), which installs its own HTTPException handler in another format
     rest.register(api, app.extensions["cadreflow"])
-    for name in ("auth", "procedures", "cases", "tasks", "audit", "admin", "test_clock", "api-docs"):
+    for name in ("auth", "procedures", "cases", "tasks", "audit", "admin", "persons", "units", "test_clock",
+                 "api-docs"):
         if name in app.blueprints:  # the REST API authenticates with bearer tokens, not session cookies
             web.csrf.exempt(app.blueprints[name])
     app.register_blueprint(docs.bp)
@@ -71,6 +76,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+def _one_connection_per_api_request() -> None:
+    if request.path.startswith("/api/"):
+        open_one_connection(current_app.extensions["cadreflow"].db_engine)
 
 
 def engine_context(app: Flask) -> EngineContext:

@@ -14,14 +14,13 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
-from engine import audit, timers
+from engine import timers, trail
 from engine.accounts import PASSWORD_POLICY
 from engine.actors import Actor
 from engine.errors import EngineError, ValidationFailed
 from engine.migrations import upgrade
 from engine.procedures import deploy_directory
 from engine.replay import replay
-from engine.storage.models import AuditEvent
 from engine.users import create_user
 
 
@@ -113,6 +112,11 @@ def demo():
         raise click.ClickException(f"{exc.message}: run `cadreflow deploy bpmn/` first") from exc
     if made:
         click.echo(f"created demo cases {', '.join(map(str, made))}")
+    from workflows.registry.demo import seed_registry
+
+    units, people = seed_registry(_ctx())
+    if units:
+        click.echo(f"created the demo registry: {people} persons in {units} units")
 
 
 @click.command("worker")
@@ -194,10 +198,8 @@ def audit_verify(checkpoint_files):
     """Recompute every hash chain; exit 1 on any break."""
     ctx = _ctx()
     exported = [json.loads(Path(f).read_text()) for f in checkpoint_files]
-    with ctx.unit_of_work() as uow:
-        total = uow.session.query(AuditEvent).count()
-        with tqdm(total=total, unit="event", file=sys.stderr, disable=None) as bar:
-            report = audit.verify(uow.session, checkpoints=exported, progress=bar.update)
+    with tqdm(total=trail.event_count(ctx), unit="event", file=sys.stderr, disable=None) as bar:
+        report = trail.verify_all(ctx, checkpoints=exported, progress=bar.update)
     for p in report.problems:
         click.echo(f"TAMPERED {p['stream']} seq {p['seq']}: {p['problem']}")
     click.echo(f"{report.events_checked} events in {report.streams_checked} streams checked: "
@@ -210,11 +212,7 @@ def audit_verify(checkpoint_files):
 @with_appcontext
 def audit_checkpoint(export_path):
     """Record a Merkle root over every stream head (keep exported copies elsewhere)."""
-    ctx = _ctx()
-    with ctx.unit_of_work(write=True) as uow:
-        checkpoint = audit.create_checkpoint(uow.session, ctx.clock.now())
-        uow.commit()
-        data = audit.checkpoint_dict(checkpoint)
+    data = trail.checkpoint(_ctx())
     if export_path:
         Path(export_path).write_text(json.dumps(data, ensure_ascii=False, indent=1))
     click.echo(f"checkpoint {data['id']}: root {data['root']} over {data['stream_count']} streams")
@@ -290,7 +288,9 @@ COMMANDS = [db_group, deploy, users_group, demo, worker, run, calendar_group, au
 
 
 def register(app: Flask) -> None:
-    for command in COMMANDS:
+    from .cli_registry import registry_group
+
+    for command in [*COMMANDS, registry_group]:
         app.cli.add_command(command)
 
 

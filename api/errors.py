@@ -7,11 +7,18 @@ import logging
 import re
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from engine.access import TooManyAttempts, Unauthorized
-from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
+from engine.errors import (
+    Conflict,
+    DatabaseError,
+    EngineError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    connection_lost,
+)
 from engine.steps import StepFailed
 
 from .i18n import locale, marshmallow_message, say
@@ -198,10 +205,9 @@ def unexpected(exc: Exception):
                                                      "服务器内部错误，已记录"))
 
 
-def database_unavailable(exc: DBAPIError):
-    """The database went away under the request (connection terminated, server restarting): the step's
-    transaction was not committed (or, cut off at COMMIT, is visible on reload). 503, not a 500."""
-    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+def database_unavailable(exc: DatabaseError):
+    """The database went away under the request (engine.errors.connection_lost): 503, not a 500."""
+    if not connection_lost(exc):
         return unexpected(exc)
     log.warning("database unavailable: %s", str(exc.orig or exc).strip().splitlines()[0])
     response = error_response(503, "database_unavailable",
@@ -214,6 +220,6 @@ def database_unavailable(exc: DBAPIError):
 def register(app: Flask) -> None:
     app.before_request(refuse_unreadable_input)  # after authentication: a stranger gets 401 whatever he sends
     app.register_error_handler(EngineError, engine_error)
-    app.register_error_handler(DBAPIError, database_unavailable)
+    app.register_error_handler(DatabaseError, database_unavailable)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected)

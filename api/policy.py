@@ -1,7 +1,9 @@
-"""Who may do what: one table, checked on domain objects; every refusal is recorded.
+"""Who may do what: one table for every door (REST, web pages, templates); every refusal is recorded.
 
-Rules name roles, or a function of the actor and the object. The engine enforces the task-level
-rules again (a task's role, recusal), so no path around this module can skip them.
+A rule names roles, or is a function of the actor and the object that returns the role the actor
+acts in (None: refused). `authorize` returns that role. The engine enforces the task-level rules
+again (a task's role, recusal), and what of a case a reader sees is engine/reading.py's (need to
+know), so no path around this module can skip them. Templates ask `can(action, target)`.
 """
 
 from __future__ import annotations
@@ -10,50 +12,74 @@ from flask import current_app
 
 from engine.access import record_refusal
 from engine.actors import Actor
+from engine.cases import guard_record_role
 from engine.errors import Forbidden
+
+
+def _declare(actor: Actor, target: dict) -> str | None:
+    """Declaring a relation (回避): the engine's rule (engine/cases.py guard_record_role), asked here so
+    the refusal is recorded and the page can offer the form; the engine checks it again."""
+    return guard_record_role(current_app.extensions["cadreflow"].registry, actor, target.get("username"))
+
+
+def _task_role(actor: Actor, target: dict) -> str | None:
+    role = target.get("role")
+    return role if role and actor.holds(role) else None
+
 
 ANY = None
 RULES: dict[str, object] = {
     "procedure.read": ANY,
     "procedure.deploy": {"editor"},
-    "case.read": ANY,
+    "procedure.edit": {"editor"},  # the editor's pages: versions, the modeler, diffs
+    "case.read": ANY,  # which cases and what of them: engine/reading.py (need to know)
     "case.start": {"clerk"},
     "case.override_parameters": {"org_head", "editor"},
     "case.message": {"clerk", "discipline"},
     "case.terminate": {"org_head"},
-    # a participant for themself (auditors, editors and admins take no steps, so change nothing here)
-    "case.declare": lambda actor, target: (target.get("username") == actor.username
-                                           and bool(actor.roles & {"clerk", "inspector", "discipline",
-                                                                   "committee_secretary"}))
-    or actor.holds("org_head"),
+    # a participant for themself (auditors, editors and admins take no steps), or an org_head for anyone
+    "case.declare": _declare,
     "case.events": {"auditor", "org_head"},
     "case.accountability": {"auditor", "org_head"},
     "case.replay": {"auditor"},
     "case.access_log": {"auditor"},
+    "audit.overview": {"auditor", "org_head"},
     "audit.verify": {"auditor"},
     "task.read": ANY,
-    "task.complete": lambda actor, target: bool(target.get("role")) and actor.holds(target["role"]),
+    "task.complete": _task_role,
+    "admin.users": {"admin"},
+    # the cadre registry (architecture.md, REST additions): records and units
+    "person.read": {"clerk", "org_head", "auditor"},
+    "person.write": {"clerk", "admin"},
+    "unit.read": {"clerk", "org_head", "admin"},
+    "unit.write": {"admin"},
     "admin.calendar": {"admin"},
     "admin.timers": {"admin"},
     "admin.clock": {"admin"},
 }
 
 
-def allowed(actor: Actor, action: str, target: dict | None = None) -> bool:
+def matched_role(actor: Actor, action: str, target: dict | None = None) -> str | None:
+    """The role in which `actor` may do `action` on `target` (the first, by name, of those the rule
+    accepts), "-" for a rule open to anyone signed in, None when refused."""
     rule = RULES[action]
     if rule is ANY:
-        return True
+        return "-"
     if callable(rule):
         return rule(actor, target or {})
-    return bool(actor.roles & rule)
+    held = sorted(actor.roles & rule)
+    return held[0] if held else None
+
+
+def allowed(actor: Actor, action: str, target: dict | None = None) -> bool:
+    return matched_role(actor, action, target) is not None
 
 
 def authorize(actor: Actor, action: str, target: dict | None = None, *, label: str = "") -> str:
     """Return the role the actor acts in, or raise Forbidden (403) and record the refusal."""
-    if allowed(actor, action, target):
-        rule = RULES[action]
-        held = sorted(actor.roles & rule) if isinstance(rule, set) else sorted(actor.roles)
-        return held[0] if held else "-"
+    role = matched_role(actor, action, target)
+    if role is not None:
+        return role
     rule = RULES[action]
     needs = ", ".join(sorted(rule)) if isinstance(rule, set) else "the rule of this object"
     reason = f"{actor.username} may not {action} (requires {needs})"

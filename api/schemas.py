@@ -215,6 +215,8 @@ class AccountabilityEntry(Loose):
     comment = fields.String(allow_none=True)
     hash = fields.String()
     narrative = fields.String(metadata={"description": "the event in words, in the caller's language"})
+    redacted = fields.Boolean(metadata={"description": "true: the caller may not read this step's data, so "
+                                                       "entered, decided, the words and the comment are left out"})
 
 
 class Parameter(Loose):
@@ -233,6 +235,7 @@ class Accountability(Loose):
     outcome = fields.String(allow_none=True)
     parameters = fields.Dict()
     parameter_list = fields.List(fields.Nested(Parameter), metadata={"description": "the parameters, labelled"})
+    sections = fields.List(fields.String(), metadata={"description": "the sections of the case the caller may read"})
     started_by = fields.String()
     started_at = fields.String()
     head_hash = fields.String()

@@ -12,6 +12,7 @@ one stored checkpoint. Then it measures:
   verify floor  the same event rows read with the bare DB-API cursor (JSON columns as text) and a
                 sha256 of each row's text in a tight loop: what reading and hashing alone cost
   replay        engine.replay.replay of every case; events/s = events in the replayed cases / seconds
+  replay --jobs engine.replay_all over every case in one process per CPU (cpu s: with the workers')
   replay floor  the same steps in memory: SpiffWorkflow with the engine's sandbox, the recorded
                 inputs and the same deterministic ids and clock, one workflow object kept across a
                 case's steps (no snapshot load/dump, no hashing, no SQL): what the procedure itself
@@ -30,6 +31,7 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import statistics
 import tempfile
 import time
@@ -47,6 +49,7 @@ from engine.clock import SettableClock, utc
 from engine.context import EngineContext
 from engine.migrations import upgrade
 from engine.replay import replay
+from engine.replay_all import replay_all
 from engine.sandbox import SandboxedScriptEngine
 from engine.storage.models import AuditEvent, Case
 from workflows import build_registry
@@ -255,6 +258,20 @@ def measure_replay(ctx) -> tuple[int, float, float]:
     return events, *timed.median()
 
 
+def measure_replay_jobs(ctx, jobs: int) -> tuple[int, float, float]:
+    """engine.replay_all over every case in `jobs` processes; cpu = this process's and its workers'."""
+    def cpu() -> float:
+        mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+    w0, c0 = time.perf_counter(), cpu()
+    report = replay_all(ctx, jobs=jobs)
+    wall, used = time.perf_counter() - w0, cpu() - c0
+    if not report.ok:
+        raise RuntimeError(f"{len(report.failures)} cases did not replay in {jobs} processes: {report.failures[0]}")
+    return report.events, wall, used
+
+
 def _in_memory(bundle, registry, case_id: int, events: list) -> BpmnWorkflow:
     """Run a case's recorded inputs on one in-memory workflow, as the live steps did, minus load and dump."""
     workflow = None
@@ -350,6 +367,10 @@ def run_database(db: str, url: str, n_cases: int, repeat: int, profile: Path | N
         verify_row = row(db, "verify (engine.audit.verify)", *measure_verify(ctx, repeat), TARGETS["verify"], floor_v)
         floor_r = row(db, "replay floor (SpiffWorkflow in memory)", *replay_floor(ctx), None, None)
         replay_row = row(db, "replay (engine.replay.replay)", *measure_replay(ctx), TARGETS["replay"], floor_r)
+        jobs = os.cpu_count() or 1
+        jobs_row = row(db, f"replay --jobs {jobs} (engine.replay_all)", *measure_replay_jobs(ctx, jobs), None,
+                       floor_r)
+        jobs_row["vs_one_process"] = jobs_row["events_per_s"] / replay_row["events_per_s"]
         live = row(db, "live steps (engine services, SQL)", built["case_events"], built["live_seconds"],
                    built["live_cpu_seconds"], None, floor_r)
         if profile is not None:
@@ -359,7 +380,7 @@ def run_database(db: str, url: str, n_cases: int, repeat: int, profile: Path | N
                 measure_replay(ctx)
     finally:
         ctx.db_engine.dispose()
-    return [floor_v, verify_row, floor_r, replay_row, live], built
+    return [floor_v, verify_row, floor_r, replay_row, jobs_row, live], built
 
 
 def postgres_reachable(admin_url: str) -> bool:
@@ -413,6 +434,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
     load.append(os.getloadavg()[0])
     print_table(rows, args.cases)
+    for r in rows:
+        if "vs_one_process" in r:
+            print(f"{r['db']}: {r['name']} gives {r['vs_one_process']:.2f}x the events/s of one process")
     print(f"load average (1 min) {load[0]:.1f} at the start, {load[1]:.1f} at the end, on {os.cpu_count()} CPUs")
     if args.json_path:
         machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),

@@ -77,6 +77,9 @@ def gunicorn(url: str, workers: int = 1, threads: int = 1):
     env = {**os.environ, "CADREFLOW_DATABASE_URL": url, "PYTHONUNBUFFERED": "1",
            "CADREFLOW_SECRET_KEY": os.environ.get("CADREFLOW_SECRET_KEY") or secrets.token_hex(32)}
     env.pop("CADREFLOW_TEST_CLOCK", None)  # benchmarks run on the real clock
+    # the server runs from a temporary folder: put this checkout first on its path, or it would import
+    # whatever checkout the venv's editable install points at instead of the code being measured
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     args = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
             "--log-level", "warning", "--backlog", "256"]
     if threads > 1:

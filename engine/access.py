@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,8 +14,13 @@ from . import audit
 from .actors import Actor
 from .clock import utc
 from .errors import EngineError
+from .retry import retry
+from .storage.db import read_again_if_dropped
 from .storage.models import ApiToken, LoginAttempt, User
 from .users import authenticate
+
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 TOKEN_TTL = timedelta(hours=12)
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -35,7 +41,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_password(ctx, username: str, password: str, address: str) -> Actor | None:
+def check_password(ctx: EngineContext, username: str, password: str, address: str) -> Actor | None:
     """The user if the password is right; every attempt is recorded and failures are rate limited."""
     now = ctx.clock.now()
     with ctx.unit_of_work() as uow:
@@ -54,7 +60,7 @@ def check_password(ctx, username: str, password: str, address: str) -> Actor | N
     return actor
 
 
-def issue_token(ctx, username: str, password: str, address: str) -> dict:
+def issue_token(ctx: EngineContext, username: str, password: str, address: str) -> dict:
     actor = check_password(ctx, username, password, address)
     if actor is None:
         raise Unauthorized("wrong user name or password", message_zh="用户名或密码错误")
@@ -68,21 +74,24 @@ def issue_token(ctx, username: str, password: str, address: str) -> dict:
             "roles": sorted(actor.roles)}
 
 
-def actor_for_token(ctx, token: str) -> Actor:
+def actor_for_token(ctx: EngineContext, token: str) -> Actor:
     # columns, not ORM objects: this runs before every API request
-    with ctx.unit_of_work() as uow:
-        row = uow.session.execute(
-            select(ApiToken.revoked_at, ApiToken.expires_at, User.username, User.display_name, User.roles)
-            .join(User, User.username == ApiToken.username)
-            .where(ApiToken.token_hash == token_digest(token), User.active.is_(True))
-        ).first()
+    def read():
+        with ctx.unit_of_work() as uow:
+            return uow.session.execute(
+                select(ApiToken.revoked_at, ApiToken.expires_at, User.username, User.display_name, User.roles)
+                .join(User, User.username == ApiToken.username)
+                .where(ApiToken.token_hash == token_digest(token), User.active.is_(True))
+            ).first()
+
+    row = read_again_if_dropped(read)
     if row is None or row.revoked_at is not None or utc(row.expires_at) <= ctx.clock.now():
         raise Unauthorized("the token is missing, expired or revoked; sign in again",
                            message_zh="令牌缺失、已过期或已注销，请重新登录")
     return Actor(row.username, row.display_name, frozenset(row.roles))
 
 
-def revoke_token(ctx, token: str) -> None:
+def revoke_token(ctx: EngineContext, token: str) -> None:
     with ctx.unit_of_work(write=True) as uow:
         row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
         if row is not None and row.revoked_at is None:
@@ -90,16 +99,16 @@ def revoke_token(ctx, token: str) -> None:
         uow.commit()
 
 
-def record_refusal(ctx, actor: Actor | None, action: str, target: str, reason: str, role: str = "-") -> None:
+def record_refusal(ctx: EngineContext, actor: Actor | None, action: str, target: str, reason: str, role: str = "-") -> None:
     """Who tried what and was refused, on the append-only `security` stream (retried on a race)."""
     who = actor or Actor("anonymous", "anonymous", frozenset())
     event = audit.NewEvent("access_refused", who, role, element_id=action, data_in={"target": target},
                            data_out={"reason": reason})
-    for _attempt in range(5):
-        try:
-            with ctx.unit_of_work(write=True) as uow:
-                audit.append(uow.session, SECURITY_STREAM, [event], at=ctx.clock.now())
-                uow.commit()
-                return
-        except IntegrityError:
-            continue
+
+    def append() -> None:
+        with ctx.unit_of_work(write=True) as uow:
+            audit.append(uow.session, SECURITY_STREAM, [event], at=ctx.clock.now())
+            uow.commit()
+
+    # another event may take the same seq on the stream (PostgreSQL): again
+    retry(append, on=(IntegrityError,), attempts=5, what=f"recording a refused {action} by {who.username}")

@@ -1,29 +1,35 @@
 """Case services: start, complete a task, deliver a message, terminate; each one transaction.
 
-Every function here opens a unit of work, runs one step through `steps.execute`, writes the
-snapshot, the ready-task rows and the audit events, and commits once. The case row carries an
+Every function here opens a unit of work, runs one step (`stepping.run_step`: the snapshot, the
+ready-task rows and the audit events), and commits once. The case row carries an
 optimistic version: a step whose case changed underneath it fails with Conflict and writes nothing.
 """
 
 from __future__ import annotations
 
 from datetime import UTC
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
 from .actors import Actor
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .reference import StepReference
+from .reference_records import Reader
 from .registry import FormContext
-from .runtime import SNAPSHOT_FORMAT
-from .steps import Command, StepResult, execute
+from .retry import retry
+from .stepping import case_tasks, run_step
+from .steps import Command
 from .storage.models import AuditEvent, Case, CaseTask, ProcedureVersion
 from .subjects import with_subjects
 
+if TYPE_CHECKING:
+    from .context import EngineContext
 
-def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str | None = None, *,
+
+def start_case(ctx: EngineContext, procedure_key: str, data: dict, actor: Actor, role: str | None = None, *,
                parameters: dict | None = None, may_override: bool = False, locale: str = "zh-CN") -> dict:
     """Start a case on the latest version; `role`: the role the actor starts it in (default: the
     domain's, Registry.default_roles.start)."""
@@ -41,8 +47,10 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str | No
         bundle = ctx.specs.get(uow.session, version.id)
         start_form = next((t["form"] for t in bundle.tasks.values()
                            if t["type"] == "startEvent" and t["process"] == bundle.key), None)
-        cleaned = _validate(ctx, start_form, data, FormContext(None, "start", {}, {}, effective, actor, role, locale))
         now = ctx.clock.now()
+        reads = Reader(uow.session)  # what the start form reads (a unit's quota) it records in its cleaned data
+        cleaned = _validate(ctx, start_form, data, FormContext(None, "start", {}, {}, effective, actor, role, locale,
+                                                               reads, now))
         case = Case(procedure_key=version.key, version_id=version.id, procedure_version=version.version,
                     status="running", data={},
                     parameters=effective, snapshot="", state_hash="", last_seq=0, head_hash=audit.GENESIS, started_by=actor.username,
@@ -52,16 +60,12 @@ def start_case(ctx, procedure_key: str, data: dict, actor: Actor, role: str | No
         command = Command("case_started", actor, role, element_id=version.key,
                           data_in=audit.as_stored({**cleaned, "parameters": effective,
                                                    "started_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}))
-        result = execute(bundle, ctx.registry, case.id, 1, now, None, command, StepReference(uow.session),
-                         SNAPSHOT_FORMAT)
-        result.events[0].data_out.update(procedure=version.key, version=version.version, parameters=effective,
-                                         snapshot_format=SNAPSHOT_FORMAT)
-        tasks = save_step(uow.session, case, result, now)
+        tasks = run_step(ctx, uow, case, command, now=now)
         uow.commit()
         return case_dict(case, tasks)
 
 
-def complete_task(ctx, task_id: str, actor: Actor, data: dict, *, role: str | None = None,
+def complete_task(ctx: EngineContext, task_id: str, actor: Actor, data: dict, *, role: str | None = None,
                   comment: str | None = None, locale: str = "zh-CN") -> dict:
     try:
         return _complete_task(ctx, task_id, actor, data, role, comment, locale)
@@ -71,7 +75,7 @@ def complete_task(ctx, task_id: str, actor: Actor, data: dict, *, role: str | No
         raise
 
 
-def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
+def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, locale) -> dict:
     with ctx.unit_of_work(write=True) as uow:
         session = uow.session
         # the task and its case's other ready tasks in one query (the step replaces them)
@@ -99,7 +103,7 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
         if not isinstance(data, dict):
             raise ValidationFailed("the data must be an object", fields={"data": "must be an object / 必须是对象"})
 
-        ref = StepReference(session)
+        ref = StepReference(session, now=ctx.clock.now())
 
         def validate(submitted: dict, visible: dict) -> dict:
             form_ctx = FormContext(case.id, row.element_id, visible, row.prefill, case.parameters, actor, role, locale,
@@ -107,22 +111,21 @@ def _complete_task(ctx, task_id, actor, data, role, comment, locale) -> dict:
             return audit.as_stored(_validate(ctx, row.form, submitted, form_ctx))
 
         command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
-        tasks = _step(ctx, uow, case, command, siblings, ref)
+        tasks = run_step(ctx, uow, case, command, existing=siblings, ref=ref)
         ref.save(ctx, actor, role)  # entries the form added, in the step's transaction
         uow.commit()
         return case_dict(case, tasks)
 
 
-def record_for_guards(ctx, case_id: int, record: dict, actor: Actor, role: str, *,
+def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Actor, role: str, *,
                       locale: str = "zh-CN") -> dict:
     """Record the domain's guard record (Registry.guard_record) on a case; guards read it from then on."""
     kind = ctx.registry.guard_record
     if kind is None:
         raise NotFound("this domain records nothing for its guards", message_zh="本业务不记录此类申报")
     username = record.get("username") if isinstance(record, dict) else None
-    own = username == actor.username
-    participant = not ctx.registry.roles or bool(actor.roles & ctx.registry.roles)
-    if not (own and participant) and not (role in kind.roles and actor.holds(role)):
+    may = guard_record_role(ctx.registry, actor, username)
+    if may is None or (username != actor.username and not (role in kind.roles and actor.holds(role))):
         raise Forbidden(kind.refusal[0], message_zh=kind.refusal[1])
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
@@ -130,13 +133,28 @@ def record_for_guards(ctx, case_id: int, record: dict, actor: Actor, role: str, 
         cleaned = _validate(ctx, kind.form, record, form_ctx)
         _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now())
         uow.commit()
-        return {**case_dict(case, _tasks(uow.session, case.id)),
+        return {**case_dict(case, case_tasks(uow.session, case.id)),
                 **_guard_records(ctx, uow.session, case.id, case.data)}
 
 
 def derived_records(registry, case_data: dict) -> list[dict]:
     """The guard records the domain finds in the case data (Registry.derived_records), none without that hook."""
     return list(registry.derived_records(case_data or {})) if registry.derived_records else []
+
+
+def guard_record_role(registry, actor: Actor, username: str | None) -> str | None:
+    """The one rule of who may record a guard record (e.g. declare a relation) about `username`: a
+    participant of the procedure for themself (in a role that takes steps), or a holder of one of the
+    record's `roles` for anyone. The role they act in, or None."""
+    kind = registry.guard_record
+    if kind is None:
+        return None
+    if username == actor.username:
+        taking_part = sorted(actor.roles & registry.roles) if registry.roles else sorted(actor.roles)
+        if taking_part:
+            return taking_part[0]
+    for_anyone = sorted(actor.roles & kind.roles)
+    return for_anyone[0] if for_anyone else None
 
 
 def guard_records(session, registry, case_id: int) -> list[dict]:
@@ -149,7 +167,7 @@ def guard_records(session, registry, case_id: int) -> list[dict]:
     return [{**e.data_in, "declared_by": e.actor_username, "seq": e.seq} for e in events]
 
 
-def _guard_records(ctx, session, case_id: int, case_data: dict | None = None) -> dict:
+def _guard_records(ctx: EngineContext, session, case_id: int, case_data: dict | None = None) -> dict:
     """A case's guard records (recorded, and those the domain finds in its data) under the
     domain's name for them, for a case as read."""
     kind = ctx.registry.guard_record
@@ -158,7 +176,7 @@ def _guard_records(ctx, session, case_id: int, case_data: dict | None = None) ->
     return {kind.listed_as: guard_records(session, ctx.registry, case_id) + derived_records(ctx.registry, case_data)}
 
 
-def _record_refusal(ctx, refusal: Forbidden, actor: Actor, data) -> None:
+def _record_refusal(ctx: EngineContext, refusal: Forbidden, actor: Actor, data) -> None:
     """A refused step is itself recorded (who tried what), in its own transaction."""
     where = refusal.details
     try:
@@ -167,15 +185,15 @@ def _record_refusal(ctx, refusal: Forbidden, actor: Actor, data) -> None:
         attempted = {"unreadable": repr(data)[:500]}
     event = audit.NewEvent("step_refused", actor, where.get("role") or "-", where.get("element_id"),
                            where.get("task_id"), attempted, {"reason": refusal.message, "reason_zh": refusal.message_zh})
-    for _attempt in range(3):  # the note bumps the case version; retry if a step lands meanwhile
-        try:
-            with ctx.unit_of_work(write=True) as uow:
-                case = uow.session.get(Case, where["case_id"])
-                _note(uow.session, case, event, ctx.clock.now())
-                uow.commit()
-                return
-        except Conflict:
-            continue
+
+    def note() -> None:
+        with ctx.unit_of_work(write=True) as uow:
+            case = uow.session.get(Case, where["case_id"])
+            _note(uow.session, case, event, ctx.clock.now())
+            uow.commit()
+
+    # the note bumps the case version: again if a step lands meanwhile
+    retry(note, on=(Conflict,), attempts=3, what=f"recording a refused step on case {where['case_id']}")
 
 
 def _note(session, case: Case, event, now) -> None:
@@ -191,7 +209,7 @@ def _note(session, case: Case, event, now) -> None:
     session.flush()
 
 
-def send_message(ctx, case_id: int, name: str, payload: dict, actor: Actor, role: str, *,
+def send_message(ctx: EngineContext, case_id: int, name: str, payload: dict, actor: Actor, role: str, *,
                  locale: str = "zh-CN") -> dict:
     """Deliver a BPMN message; its payload is validated by the form of the same name, if registered."""
     if not actor.holds(role):
@@ -200,33 +218,33 @@ def send_message(ctx, case_id: int, name: str, payload: dict, actor: Actor, role
         case = _running_case(uow.session, case_id)
         form_ctx = FormContext(case.id, name, case.data, {}, case.parameters, actor, role, locale)
         payload = audit.as_stored(_validate(ctx, name, payload, form_ctx))
-        tasks = _step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
+        tasks = run_step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
         uow.commit()
         return case_dict(case, tasks)
 
 
-def terminate_case(ctx, case_id: int, actor: Actor, role: str, reason: str) -> dict:
+def terminate_case(ctx: EngineContext, case_id: int, actor: Actor, role: str, reason: str) -> dict:
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
     if not (reason or "").strip():
         raise ValidationFailed("a reason is required", message_zh="必须填写终止原因", fields={"reason": "required / 必须填写终止原因"})
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
-        tasks = _step(ctx, uow, case, Command("case_terminated", actor, role, None, None, {"reason": reason}, reason))
+        tasks = run_step(ctx, uow, case, Command("case_terminated", actor, role, None, None, {"reason": reason}, reason))
         uow.commit()
         return case_dict(case, tasks)
 
 
-def get_case(ctx, case_id: int) -> dict:
+def get_case(ctx: EngineContext, case_id: int) -> dict:
     with ctx.unit_of_work() as uow:
         case = uow.session.get(Case, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
-        return {**case_dict(case, _tasks(uow.session, case_id)),
+        return {**case_dict(case, case_tasks(uow.session, case_id)),
                 **_guard_records(ctx, uow.session, case_id, case.data)}
 
 
-def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:
+def list_tasks(ctx: EngineContext, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:
     with ctx.unit_of_work() as uow:
         query = select(CaseTask).order_by(CaseTask.created_at, CaseTask.case_id, CaseTask.element_id)
         if roles is not None:
@@ -236,63 +254,7 @@ def list_tasks(ctx, *, roles: set[str] | None = None, case_id: int | None = None
         return [task_dict(t) for t in uow.session.scalars(query)]
 
 
-# --- shared by the services ------------------------------------------------------------------------
-
-
-def _step(ctx, uow, case: Case, command: Command, existing: list[CaseTask] | None = None,
-          ref: StepReference | None = None) -> list[CaseTask]:
-    """Run and save one step; returns the case's ready tasks after it."""
-    now = ctx.clock.now()
-    bundle = ctx.specs.get(uow.session, case.version_id)
-    result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command,
-                     ref or StepReference(uow.session))
-    return save_step(uow.session, case, result, now, existing)
-
-
-def save_step(session, case: Case, result: StepResult, now, existing: list[CaseTask] | None = None) -> list[CaseTask]:
-    """Snapshot, ready tasks and events of one step; the caller commits. Returns the case's ready
-    task rows after the step, by element id. `existing`: the case's task rows, if already loaded.
-
-    The version-checked UPDATE of the case row is flushed first: a concurrent step on the same case
-    waits for it (PostgreSQL row lock) or finds the version moved, and becomes a Conflict before
-    anything else is written.
-    """
-    if existing is None:
-        with session.no_autoflush:
-            existing = _tasks(session, case.id)
-    rows = {t.id: t for t in existing}
-    events = audit.chain(audit.case_stream(case.id), result.events, at=now, head=(case.last_seq, case.head_hash),
-                         state_hash=result.state_hash, case_id=case.id)
-    case.snapshot, case.state_hash = result.snapshot, result.state_hash
-    case.status, case.outcome, case.data = result.status, result.outcome, result.data
-    case.warnings = result.warnings
-    case.next_due_at, case.updated_at = result.next_due_at, now
-    case.last_seq, case.head_hash = events[-1].seq, events[-1].hash
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict("the case changed while this step was running; reload and try again",
-                       message_zh="案件在办理期间已被他人更改，请刷新后重试") from exc
-    wanted = {t["id"]: t for t in result.tasks}
-    gone = set(rows) - set(wanted)
-    if gone:
-        session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
-    added = [CaseTask(case_id=case.id, created_at=now, **t) for i, t in wanted.items() if i not in rows]
-    # bulk INSERTs (one statement each): the ORM's unit of work was a fifth of a step's CPU
-    if added:
-        session.execute(insert(CaseTask), [_values(t) for t in added])
-    session.execute(insert(AuditEvent), [_values(e) for e in events])
-    kept = [t for t in existing if t.id in wanted]
-    return sorted(kept + added, key=lambda t: t.element_id)
-
-
-def _values(row) -> dict:
-    """A new row's column values, for a bulk INSERT (the id, if generated, is left to the database)."""
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns
-            if not (c.primary_key and getattr(row, c.key) is None)}
-
-
-def _validate(ctx, form: str | None, data: dict, form_ctx: FormContext) -> dict:
+def _validate(ctx: EngineContext, form: str | None, data: dict, form_ctx: FormContext) -> dict:
     if not isinstance(data, dict):
         raise ValidationFailed("the data must be an object", fields={"data": "must be an object / 必须是对象"})
     validator = ctx.registry.forms.get(form) if form else None
@@ -332,8 +294,13 @@ def _missing_task(session, task_id: str):
     return NotFound(f"task {task_id} does not exist", message_zh=f"任务 {task_id} 不存在")
 
 
-def _tasks(session, case_id: int) -> list[CaseTask]:
-    return list(session.scalars(select(CaseTask).where(CaseTask.case_id == case_id).order_by(CaseTask.element_id)))
+def get_task(ctx: EngineContext, task_id: str) -> dict:
+    """One ready task; NotFound when no task of that id is waiting (never was, or done already)."""
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get(CaseTask, task_id)
+        if row is None:
+            raise NotFound(f"task {task_id} is not a ready task", message_zh=f"任务 {task_id} 不存在或已办结")
+        return task_dict(row)
 
 
 def task_dict(task: CaseTask) -> dict:
@@ -341,8 +308,8 @@ def task_dict(task: CaseTask) -> dict:
             "role": task.role, "form": task.form, "prefill": task.prefill}
 
 
-def list_cases(ctx, *, status: str | None = None, procedure: str | None = None, outcome: str | None = None,
-               page: int = 1, per_page: int = 20, where=None) -> tuple[list[dict], int]:
+def list_cases(ctx: EngineContext, *, status: str | None = None, procedure: str | None = None,
+               outcome: str | None = None, page: int = 1, per_page: int = 20, where=None) -> tuple[list[dict], int]:
     """A page of cases, newest first, with the total count for the filters; `where`: a condition on
     the cases (engine/reading.py: those the reader may open)."""
     from sqlalchemy import func

@@ -10,7 +10,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from .clock import SettableClock, SystemClock
 from .procedures.specs import SpecCache
 from .registry import Registry
-from .storage.db import UnitOfWork, database_url, make_engine, make_session_factory
+from .storage.db import (
+    UnitOfWork,
+    close_one_connection,
+    database_url,
+    make_engine,
+    make_session_factory,
+    open_one_connection,
+)
+
+# the doors' default database, and one connection per request (storage/db.py OneConnection)
+__all__ = ["EngineContext", "close_one_connection", "database_url", "open_one_connection"]
 
 
 @dataclass

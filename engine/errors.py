@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+# What the database driver raises (SQLAlchemy's wrapper): the doors register a handler for it.
+DatabaseError = DBAPIError
+
+
+def connection_lost(exc: DatabaseError) -> bool:
+    """Did the database go away under the request (terminated connection, restarting server), rather
+    than refuse the statement? Then the step's transaction did not commit (or, cut off at COMMIT, is
+    visible on reload): a 503 to retry, not a 500."""
+    return isinstance(exc, OperationalError) or exc.connection_invalidated
+
 
 class EngineError(Exception):
     """Base class. `code` is the stable machine-readable name used in API errors."""

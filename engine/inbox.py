@@ -21,12 +21,16 @@ any OFFSET paging does.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, func, select, union_all
 
 from .cases import task_dict
 from .hashing import iso
 from .storage.models import Case, CaseTask
+
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 ORDER = ("created_at", "case_id", "element_id", "id")
 
@@ -84,7 +88,7 @@ def count_query(roles: Iterable[str] | None, case_id: int | None) -> Select:
     return _filtered([func.count()], roles, case_id).select_from(CaseTask)
 
 
-def inbox_page(ctx, *, roles: Iterable[str] | None, case_id: int | None = None, page: int = 1,
+def inbox_page(ctx: EngineContext, *, roles: Iterable[str] | None, case_id: int | None = None, page: int = 1,
                per_page: int = 20) -> tuple[list[dict], int]:
     """One page of the ready tasks for `roles` (None: every role), optionally of one case; and the total."""
     if roles is not None and not set(roles):
@@ -99,7 +103,7 @@ def inbox_page(ctx, *, roles: Iterable[str] | None, case_id: int | None = None, 
         return [task_dict(t) for t in rows], total
 
 
-def case_heads(ctx, case_ids: Iterable[int]) -> dict[int, dict]:
+def case_heads(ctx: EngineContext, case_ids: Iterable[int]) -> dict[int, dict]:
     """What an inbox shows about the cases of its page: procedure, version, status, next time limit,
     and the headline (the registry's `headline` keys of the case data, read in SQL, not the whole data)."""
     ids = sorted(set(case_ids))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,6 +21,9 @@ from .errors import NotFound
 from .procedures.bpmnxml import NS, local, properties
 from .storage.models import Case, CaseTask, ProcedureVersion
 from .xmlsafe import parse_xml
+
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 RECORDED_ACTIONS = ("task_completed", "service_task", "timer_fired")  # their element_id is a flow node
 RECORDABLE = {"userTask", "manualTask", "serviceTask"}  # with timer events: passed only when recorded
@@ -158,7 +162,7 @@ def passed(g: Graph, main: str, recorded: list[tuple[str, str | None]], waiting:
     return {"done": sorted(walk.done - set(current)), "flows": sorted(walk.flows), "current": current, "end": ended}
 
 
-def case_progress(ctx, case_id: int) -> dict:
+def case_progress(ctx: EngineContext, case_id: int) -> dict:
     """A case's diagram (its version's main file) and where the case has been there:
     {xml, done, flows, current, end, steps}."""
     with ctx.unit_of_work() as uow:

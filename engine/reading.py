@@ -13,7 +13,7 @@ record (engine/readtrail.py), written after the answer is computed and never fai
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, text, true
 
@@ -22,38 +22,33 @@ from .access import record_refusal
 from .actors import Actor
 from .errors import NotFound
 from .records import responsibility_record
+from .registry import CaseScope
 from .storage.models import AuditEvent, Case, CaseTask
 
-
-@dataclass(frozen=True)
-class CaseScope:
-    """Which cases a role opens: every case; or those with a ready task of `task_roles` (its holders
-    now), an event by the user (tasks they held), an event in `acted_roles` (the case reached that
-    role), or a step input whose list field in `named_in` names the user (e.g. an inspection team)."""
-
-    every: bool = False
-    task_roles: frozenset[str] = frozenset()
-    acted: bool = False
-    acted_roles: frozenset[str] = frozenset()
-    named_in: tuple[str, ...] = ()
-
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def scope_clause(scope: CaseScope, username: str, dialect: str) -> ColumnElement:
-    """A condition on `cases.id` that holds for the cases `scope` opens to `username`."""
+def scope_clause(scope: CaseScope, username: str, dialect: str, only: int | None = None) -> ColumnElement:
+    """A condition on `cases.id` that holds for the cases `scope` opens to `username`; `only`: the one
+    case asked about (each lookup then reads that case's rows by its index, not a role's)."""
     if scope.every:
         return true()
+
+    def of(query, column):
+        return Case.id.in_(query if only is None else query.where(column == only))
+
     parts = []
     if scope.task_roles:
-        parts.append(Case.id.in_(select(CaseTask.case_id).where(CaseTask.role.in_(sorted(scope.task_roles)))))
+        parts.append(of(select(CaseTask.case_id).where(CaseTask.role.in_(sorted(scope.task_roles))), CaseTask.case_id))
     if scope.acted:
-        parts.append(Case.id.in_(select(AuditEvent.case_id).where(AuditEvent.actor_username == username,
-                                                                  AuditEvent.case_id.is_not(None))))
+        parts.append(of(select(AuditEvent.case_id).where(AuditEvent.actor_username == username,
+                                                         AuditEvent.case_id.is_not(None)), AuditEvent.case_id))
     if scope.acted_roles:
-        parts.append(Case.id.in_(select(AuditEvent.case_id).where(AuditEvent.actor_role.in_(sorted(scope.acted_roles)),
-                                                                  AuditEvent.case_id.is_not(None))))
+        parts.append(of(select(AuditEvent.case_id).where(AuditEvent.actor_role.in_(sorted(scope.acted_roles)),
+                                                         AuditEvent.case_id.is_not(None)), AuditEvent.case_id))
     for name in scope.named_in:
         if not _FIELD.match(name):
             raise ValueError(f"not a field name: {name!r}")
@@ -63,12 +58,12 @@ def scope_clause(scope: CaseScope, username: str, dialect: str) -> ColumnElement
             named = text(f"EXISTS (SELECT 1 FROM json_each(audit_events.data_in, '$.{name}') AS item "
                          "WHERE item.value = :reader)")
         # only the events of the roles this scope holds tasks of (served by ix_audit_events_role_case)
-        parts.append(Case.id.in_(select(AuditEvent.case_id).where(
-            AuditEvent.actor_role.in_(sorted(scope.task_roles)), named.bindparams(reader=username))))
+        parts.append(of(select(AuditEvent.case_id).where(AuditEvent.actor_role.in_(sorted(scope.task_roles)),
+                                                         named.bindparams(reader=username)), AuditEvent.case_id))
     return or_(*parts) if parts else false()
 
 
-def visible_clause(ctx, actor: Actor, dialect: str) -> ColumnElement | None:
+def visible_clause(ctx: EngineContext, actor: Actor, dialect: str) -> ColumnElement | None:
     """The cases `actor` may open (None: every case, no condition)."""
     visibility = ctx.registry.visibility
     if visibility is None:
@@ -79,30 +74,33 @@ def visible_clause(ctx, actor: Actor, dialect: str) -> ColumnElement | None:
     return or_(false(), *(scope_clause(s, actor.username, dialect) for s in scopes))
 
 
-def list_cases(ctx, actor: Actor, **filters) -> tuple[list[dict], int]:
+def list_cases(ctx: EngineContext, actor: Actor, **filters) -> tuple[list[dict], int]:
     """A page of the cases `actor` may open (cases.list_cases' filters), filtered in the query."""
     return cases.list_cases(ctx, where=visible_clause(ctx, actor, _dialect(ctx)), **filters)
 
 
-def may_open(ctx, actor: Actor, case_id: int) -> bool:
+def may_open(ctx: EngineContext, actor: Actor, case_id: int) -> bool:
     return bool(_roles_in_scope(ctx, actor, case_id))
 
 
-def _roles_in_scope(ctx, actor: Actor, case_id: int) -> set[str]:
+def _roles_in_scope(ctx: EngineContext, actor: Actor, case_id: int, session=None) -> set[str]:
+    """The actor's roles whose scope holds the case (one EXISTS per role that is not for every case)."""
     visibility = ctx.registry.visibility
     if visibility is None:
         return set(actor.roles) or {"-"}
+    if session is None:
+        with ctx.unit_of_work() as uow:
+            return _roles_in_scope(ctx, actor, case_id, uow.session)
     found = set()
-    with ctx.unit_of_work() as uow:
-        for role in sorted(actor.roles):
-            [scope] = visibility.scope({role}) or [CaseScope()]
-            if scope.every or uow.session.scalar(select(exists().where(Case.id == case_id,
-                                                          scope_clause(scope, actor.username, _dialect(ctx))))):
-                found.add(role)
+    for role in sorted(actor.roles):
+        [scope] = visibility.scope({role}) or [CaseScope()]
+        if scope.every or session.scalar(select(exists().where(
+                Case.id == case_id, scope_clause(scope, actor.username, _dialect(ctx), only=case_id)))):
+            found.add(role)
     return found
 
 
-def _dialect(ctx) -> str:
+def _dialect(ctx: EngineContext) -> str:
     return ctx.db_engine.dialect.name
 
 
@@ -120,64 +118,86 @@ class Everything:
     def event(self, entry):
         return entry
 
-    def declarations(self, declared):
-        return declared
+    def records(self, recorded):
+        return recorded
 
 
-def view_of(ctx, actor: Actor, case: dict, door: str):
+def view_of(ctx: EngineContext, actor: Actor, case: dict, door: str):
     """What `actor` may see of `case` (a `cases.get_case` dict): the domain's view. Raises NotFound,
     and records the refusal, when the case is outside the actor's scope."""
     visibility = ctx.registry.visibility
     if visibility is None:
         return Everything(), "-"
-    roles = _roles_in_scope(ctx, actor, case["id"])
-    if not roles:
-        refuse(ctx, actor, case["id"], door)
+    with ctx.unit_of_work() as uow:  # one connection for the scope and the reader's own steps
+        forms = _forms(ctx, case["version_id"], uow.session)
+        own: list[dict] = []
 
-    def mine() -> list[dict]:
-        with ctx.unit_of_work() as uow:
-            rows = uow.session.execute(select(AuditEvent.element_id, AuditEvent.data_in).where(
-                AuditEvent.case_id == case["id"], AuditEvent.actor_username == actor.username))
-            return [{"element_id": r[0], "form": forms.get(r[0]), "data_in": r[1]} for r in rows]
+        def mine() -> list[dict]:
+            """The reader's own steps on the case (read once: they decide the scope, and the domain's view)."""
+            if not own:
+                rows = uow.session.execute(select(AuditEvent.element_id, AuditEvent.data_in).where(
+                    AuditEvent.case_id == case["id"], AuditEvent.actor_username == actor.username))
+                own.append([{"element_id": r[0], "form": forms.get(r[0]), "data_in": r[1]} for r in rows])
+            return own[0]
 
-    forms = _forms(ctx, case["version_id"])
-    view = visibility.view(actor, case, in_scope=roles, mine=mine, forms=forms)
+        roles = _roles_holding(ctx, actor, case, uow.session, mine)
+        if not roles:
+            uow.session.close()
+            refuse(ctx, actor, case["id"], door)
+        view = visibility.view(actor, case, in_scope=roles, mine=mine, forms=forms)
     return view, ",".join(sorted(roles))
 
 
-def refuse(ctx, actor: Actor, case_id: int, door: str):
+def _roles_holding(ctx: EngineContext, actor: Actor, case: dict, session, mine) -> set[str]:
+    """The actor's roles whose scope holds `case`: what the loaded case shows (a ready task of the
+    role) and the reader's own steps decide first; the database is asked only for what is left (the
+    same conditions as the lists' SQL, restricted to this case)."""
+    waiting = {t.get("role") for t in case.get("tasks") or []}
+    found = set()
+    for role in sorted(actor.roles):
+        [scope] = ctx.registry.visibility.scope({role}) or [CaseScope()]
+        if scope.every or scope.task_roles & waiting or (scope.acted and mine()) or (scope.acted_roles or scope.named_in) and session.scalar(select(exists().where(
+                Case.id == case["id"], scope_clause(scope, actor.username, _dialect(ctx), only=case["id"])))):
+            found.add(role)
+    return found
+
+
+def refuse(ctx: EngineContext, actor: Actor, case_id: int, door: str):
     """Record that `actor` tried to open a case outside their work, and answer as for no such case."""
     record_refusal(ctx, actor, "case.read", f"{door} case {case_id}", "not on this case (need to know)")
     raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
 
 
-def _forms(ctx, version_id: int) -> dict:
+def _forms(ctx: EngineContext, version_id: int, session) -> dict:
     """Each element of a version with its form (a renamed element keeps its form, so its section)."""
-    with ctx.unit_of_work() as uow:
-        bundle = ctx.specs.get(uow.session, version_id)
+    bundle = ctx.specs.get(session, version_id)
     return {element: (task or {}).get("form") for element, task in bundle.tasks.items()}
 
 
-def read_case(ctx, actor: Actor, case_id: int, door: str) -> dict:
+def read_case(ctx: EngineContext, actor: Actor, case_id: int, door: str) -> dict:
     """One case as `actor` may see it, with `sections` (what they were shown); the read is recorded."""
     return as_seen(ctx, actor, cases.get_case(ctx, case_id), door)
 
 
-def as_seen(ctx, actor: Actor, case: dict, door: str) -> dict:
+def as_seen(ctx: EngineContext, actor: Actor, case: dict, door: str) -> dict:
     """A case a service returned (e.g. after a step) as `actor` may see it; recorded as a read."""
     view, role = view_of(ctx, actor, case, door)
-    shown = redacted(case, view)
+    shown = redacted(case, view, ctx.registry.guard_record)
     readtrail.note(ctx, actor, role, [(case["id"], view.sections)], door)
     return shown
 
 
-def redacted(case: dict, view) -> dict:
-    return {**case, "data": view.data(case["data"]), "sections": list(view.sections),
-            "tasks": [{**t, "prefill": view.prefill(t["prefill"])} for t in case["tasks"]],
-            "declarations": view.declarations(case.get("declarations") or [])}
+def redacted(case: dict, view, guard_record=None) -> dict:
+    """`case` with its data, its tasks' prefill and its guard records (e.g. declared relations) as
+    `view` lets them be seen."""
+    shown = {**case, "data": view.data(case["data"]), "sections": list(view.sections),
+             "tasks": [{**t, "prefill": view.prefill(t["prefill"])} for t in case["tasks"]]}
+    if guard_record is not None and guard_record.listed_as in case:
+        shown[guard_record.listed_as] = view.records(case[guard_record.listed_as] or [])
+    return shown
 
 
-def read_task(ctx, actor: Actor, task: dict, door: str) -> tuple[dict, dict]:
+def read_task(ctx: EngineContext, actor: Actor, task: dict, door: str) -> tuple[dict, dict]:
     """A ready task and its case as `actor` may see them (the task's prefill redacted like the case)."""
     case = read_case(ctx, actor, task["case_id"], door)
     shown = next((t for t in case["tasks"] if t["id"] == task["id"]), None)
@@ -186,7 +206,7 @@ def read_task(ctx, actor: Actor, task: dict, door: str) -> tuple[dict, dict]:
     return shown, case
 
 
-def read_events(ctx, actor: Actor, case_id: int, door: str) -> list[dict]:
+def read_events(ctx: EngineContext, actor: Actor, case_id: int, door: str) -> list[dict]:
     """The case's audit events, each blanked where the reader may not see its step."""
     case = cases.get_case(ctx, case_id)
     view, role = view_of(ctx, actor, case, door)
@@ -197,7 +217,7 @@ def read_events(ctx, actor: Actor, case_id: int, door: str) -> list[dict]:
     return shown
 
 
-def read_record(ctx, actor: Actor, case_id: int, locale: str, door: str) -> dict:
+def read_record(ctx: EngineContext, actor: Actor, case_id: int, locale: str, door: str) -> dict:
     """The responsibility record (纪实) as `actor` may see it: entries of steps they may not read keep
     who did what and when, without the data or the words that tell it."""
     case = cases.get_case(ctx, case_id)
@@ -209,7 +229,7 @@ def read_record(ctx, actor: Actor, case_id: int, locale: str, door: str) -> dict
     return record
 
 
-def read_replay(ctx, actor: Actor, case_id: int, locale: str, door: str) -> dict:
+def read_replay(ctx: EngineContext, actor: Actor, case_id: int, locale: str, door: str) -> dict:
     """The replay of a case, told as far as the reader's record goes (redact_replay)."""
     from .replay import replay
 
@@ -233,22 +253,23 @@ def redact_replay(report: dict, record: dict) -> dict:
     return report
 
 
-def readable_tasks(ctx, actor: Actor, tasks: list[dict], door: str) -> list[dict]:
+def readable_tasks(ctx: EngineContext, actor: Actor, tasks: list[dict], door: str) -> list[dict]:
     """Ready tasks of the caller's roles (an inbox page): prefill through the table of sections, and
-    none of it on a case where the caller declared a relation. The cases whose prefill told more than
-    the summary are recorded, one batch."""
-    visibility = ctx.registry.visibility
+    only the summary on a case where a guard record (e.g. a declared relation) keeps the caller out.
+    The cases whose prefill told more than the summary are recorded, one batch."""
+    visibility, kind = ctx.registry.visibility, ctx.registry.guard_record
     if visibility is None or not tasks:
         return tasks
     ids = sorted({t["case_id"] for t in tasks})
-    with ctx.unit_of_work() as uow:
-        declared = {}
-        for case_id, data_in in uow.session.execute(select(AuditEvent.case_id, AuditEvent.data_in).where(
-                AuditEvent.case_id.in_(ids), AuditEvent.action == "relation_declared")):
-            declared.setdefault(case_id, []).append(data_in)
+    recorded: dict[int, list] = {}
+    if kind is not None:
+        with ctx.unit_of_work() as uow:
+            for case_id, data_in in uow.session.execute(select(AuditEvent.case_id, AuditEvent.data_in).where(
+                    AuditEvent.case_id.in_(ids), AuditEvent.action == kind.action)):
+                recorded.setdefault(case_id, []).append(data_in)
     out, read = [], {}
     for task in tasks:
-        case = {"id": task["case_id"], "data": {}, "declarations": declared.get(task["case_id"], [])}
+        case = {"id": task["case_id"], "data": {}, **({kind.listed_as: recorded.get(task["case_id"], [])} if kind else {})}
         view = visibility.view(actor, case, in_scope=set(actor.roles), mine=list, forms={})
         prefill = view.prefill(task["prefill"])
         out.append({**task, "prefill": prefill})

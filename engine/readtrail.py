@@ -3,12 +3,16 @@ sections, through which door). Auditors list it (`case_access`).
 
 Recording never blocks or fails the read: it runs after the answer is computed, in its own short
 transaction (one INSERT for all the rows of a read), and an error is logged and swallowed; the
-answer goes out either way. The table refuses UPDATE and DELETE (triggers, migration 0006).
+answer goes out either way. A web layer may hand the write to `deferrer` to run once the answer has
+been sent (api/__init__.py: when the response closes). The table refuses UPDATE and DELETE
+(triggers, migration 0006).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 
@@ -16,15 +20,20 @@ from .actors import Actor
 from .hashing import iso
 from .storage.models import AccessRecord
 
+if TYPE_CHECKING:
+    from .context import EngineContext
+
 log = logging.getLogger(__name__)
+# deferrer(job) runs `job` later (after the response is sent), or returns False to have it run now
+deferrer: Callable[[Callable[[], None]], bool] | None = None
 
 
-def _free(ctx) -> set[str]:
+def _free(ctx: EngineContext) -> set[str]:
     """Sections whose reading is not recorded (the domain's summary)."""
     return set(getattr(ctx.registry.visibility, "free_sections", ()) or ())
 
 
-def note(ctx, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door: str) -> None:
+def note(ctx: EngineContext, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door: str) -> None:
     """Record `reads` [(case id, sections shown)]; sections that are free are left out, and a read of
     nothing else leaves no row."""
     free = _free(ctx)
@@ -34,19 +43,25 @@ def note(ctx, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door:
             for case_id, sections in reads if set(sections) - free]
     if not rows:
         return
-    try:
-        write(ctx, rows)
-    except Exception:  # the read has its answer; a lost access record is logged, never a failed read
-        log.exception("could not record a read of cases %s by %s", [r["case_id"] for r in rows], actor.username)
+
+    def job() -> None:
+        try:
+            write(ctx, rows)
+        except Exception:  # the read has its answer; a lost access record is logged, never a failed read
+            log.exception("could not record a read of cases %s by %s", [r["case_id"] for r in rows],
+                          actor.username)
+
+    if deferrer is None or not deferrer(job):
+        job()
 
 
-def write(ctx, rows: list[dict]) -> None:
+def write(ctx: EngineContext, rows: list[dict]) -> None:
     with ctx.unit_of_work(write=True) as uow:
         uow.session.execute(insert(AccessRecord), rows)
         uow.commit()
 
 
-def case_access(ctx, case_id: int) -> list[dict]:
+def case_access(ctx: EngineContext, case_id: int) -> list[dict]:
     """Who read this case beyond its summary, oldest first."""
     with ctx.unit_of_work() as uow:
         rows = uow.session.scalars(select(AccessRecord).where(AccessRecord.case_id == case_id)

@@ -8,6 +8,7 @@ the data is listed with its keys (`plain_text`). Times stay UTC here; the output
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from . import audit
 from .errors import NotFound
@@ -15,6 +16,9 @@ from .hashing import iso
 from .procedures.names import element_names
 from .registry import Registry
 from .storage.models import Case, ProcedureVersion
+
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 ACTION_LABELS = {
     "case_started": ("启动", "started"),
@@ -29,13 +33,15 @@ ACTION_LABELS = {
 
 
 def action_label(registry: Registry, action: str) -> tuple[str, str]:
-    """(zh, en) for an audit action: the engine's own, the domain's guard record, else the action."""
+    """(zh, en) for an audit action: the engine's own, the domain's guard record or effects, else the action."""
     if registry.guard_record is not None and action == registry.guard_record.action:
         return registry.guard_record.label
+    if action in registry.effect_actions:
+        return registry.effect_actions[action]
     return ACTION_LABELS.get(action, (action, action))
 
 
-def step_names(ctx, session, version_id: int, locale: str = "zh-CN") -> dict[str, str]:
+def step_names(ctx: EngineContext, session, version_id: int, locale: str = "zh-CN") -> dict[str, str]:
     """Each element's name in `locale` where the diagram has one (`name_en`), else the diagram's."""
     bundle = ctx.specs.get(session, version_id)
     names = element_names(bundle)  # a process by its name: "case started" names it
@@ -44,7 +50,7 @@ def step_names(ctx, session, version_id: int, locale: str = "zh-CN") -> dict[str
     return names
 
 
-def responsibility_record(ctx, case_id: int, locale: str = "zh-CN") -> dict:
+def responsibility_record(ctx: EngineContext, case_id: int, locale: str = "zh-CN") -> dict:
     zh = not locale.startswith("en")
     with ctx.unit_of_work() as uow:
         case = uow.session.get(Case, case_id)

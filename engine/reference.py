@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -10,12 +13,15 @@ from .actors import Actor
 from .errors import Conflict
 from .storage.models import ReferenceEntry
 
+if TYPE_CHECKING:
+    from .context import EngineContext
+
 
 def reference_stream(kind: str) -> str:
     return f"reference/{kind}"
 
 
-def put_entries(ctx, kind: str, entries: dict[str, dict], actor: Actor, role: str) -> None:
+def put_entries(ctx: EngineContext, kind: str, entries: dict[str, dict], actor: Actor, role: str) -> None:
     """Add or replace entries (key -> value) of one kind in one transaction, with one audit event."""
     now = ctx.clock.now()
     with ctx.unit_of_work(write=True) as uow:
@@ -30,6 +36,12 @@ def put_entries(ctx, kind: str, entries: dict[str, dict], actor: Actor, role: st
         audit.append(session, reference_stream(kind), [audit.NewEvent(
             "reference_changed", actor, role, element_id=kind, data_in=entries, data_out={"replaced": before})], at=now)
         uow.commit()
+
+
+def entries(ctx: EngineContext, kind: str) -> dict[str, dict]:
+    """Every entry (key -> value) of one kind, by key."""
+    with ctx.unit_of_work() as uow:
+        return load(uow.session, kind)
 
 
 def load(session, kind: str) -> dict[str, dict]:
@@ -54,10 +66,12 @@ class StepReference:
     remembered with its value (None: there was none) so that the step can record it; a step may
     also stage new entries (`add`) that the caller writes, audited, in the step's transaction."""
 
-    def __init__(self, session):
+    def __init__(self, session, now=None):
         self._session = session
+        self._now = now
         self._cache: dict[str, dict] = {}
         self._entries: dict[str, dict] = {}
+        self._specs: dict[str, object] = {}
         self.added: dict[str, dict[str, dict]] = {}
 
     def __call__(self, kind: str) -> dict:
@@ -77,19 +91,36 @@ class StepReference:
             entries[key] = load_entry(self._session, kind, key) if self._session is not None else None
         return entries[key]
 
-    def add(self, kind: str, value: dict) -> int:
-        """Stage a new entry under the next numeric key; returns that key as a number."""
+    def add(self, kind, value: dict) -> int:
+        """Stage a new entry under the next numeric key; returns that key as a number. `kind` is a
+        kind's name, or a kind's record spec (engine.reference_records.RecordKind): its key then
+        comes from the kind's sequence and `save` writes it with its search terms and audit event."""
+        spec = kind if hasattr(kind, "stream") else None
+        kind = spec.kind if spec is not None else kind
         if self._session is None:
             raise LookupError(f"no reference data can be added here (kind '{kind}')")
         staged = self.added.setdefault(kind, {})
-        number = next_number(self._session, kind) + len(staged)
-        staged[str(number)] = value
-        return number
+        if spec is not None:
+            from .reference_records import _allocate, _lock
+
+            now = self._now or datetime.now(UTC)
+            key = _allocate(self._session, _lock(self._session, spec.stream, now), kind, 1, now)[0]
+            self._specs[kind] = spec
+        else:
+            key = str(next_number(self._session, kind) + len(staged))
+        staged[key] = value
+        return int(key)
 
     def save(self, ctx, actor: Actor, role: str) -> None:
         """Write the staged entries in the session's transaction, one audit event per kind."""
         now = ctx.clock.now()
         for kind, entries in self.added.items():
+            spec = self._specs.get(kind)
+            if spec is not None:  # a record kind: its own rows, terms and audit stream
+                from .reference_records import save
+
+                save(self._session, spec, list(entries.items()), actor, role, now)
+                continue
             for key, value in entries.items():
                 self._session.add(ReferenceEntry(kind=kind, key=key, value=value, entered_by=actor.username,
                                                  entered_at=now))

@@ -22,10 +22,12 @@ class FormContext:
     actor: Any
     role: str
     locale: str = "zh-CN"
-    # the step's engine.reference.StepReference (None outside a step): `reference.entry(kind, key)`
-    # reads one entry, `reference.add(kind, value)` stages a new one written with the step. What a
-    # form reads that matters must go into its cleaned data: a replay re-runs no form.
+    # keyed reference records the validator may read: the start form's engine.reference_records.Reader,
+    # a task form's engine.reference.StepReference (`entry(kind, key)`; `add(spec, value)` stages a
+    # new record written with the step). What a form reads that matters must go into its cleaned
+    # data: a replay re-runs no form. `now`: the step's instant (start form).
     reference: Any = None
+    now: Any = None
 
 
 # validate(data, context) -> cleaned data; raises engine.errors.ValidationFailed with per-field messages
@@ -43,6 +45,28 @@ Annotator = Callable[[str | None, str, dict], list[tuple[str, dict]]]
 Narrator = Callable[[dict, str, Mapping[str, str]], str]
 # describe_parameters(parameters, locale) -> [{"name", "label", "value"}]: a case's parameters, readable
 ParameterDescriber = Callable[[dict, str], list[dict]]
+
+
+@dataclass(frozen=True)
+class StepEffect:
+    """A completed task, for an effect: what it recorded (`data`, cleaned), the case data after it,
+    who did it, and the step's session (write to it: the step and the effect commit together)."""
+
+    session: Any
+    case_id: int
+    form: str | None
+    element_id: str
+    data: dict
+    case_data: dict
+    actor: Any
+    role: str
+    now: Any
+
+
+# effect(step) -> [(action, data_out)]: what a completed task changes outside its case (e.g. the
+# registry career an appointment fills), written in the step's transaction; each pair becomes a
+# note on the case's stream (Registry.effect_actions names them: a replay passes over them)
+Effect = Callable[[StepEffect], list[tuple[str, dict]]]
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,19 @@ class DefaultRoles:
 
 
 @dataclass(frozen=True)
+class CaseScope:
+    """Which cases a role opens: every case; or those with a ready task of `task_roles` (its holders
+    now), an event by the user (tasks they held), an event in `acted_roles` (the case reached that
+    role), or a step input whose list field in `named_in` names the user (e.g. an inspection team)."""
+
+    every: bool = False
+    task_roles: frozenset[str] = frozenset()
+    acted: bool = False
+    acted_roles: frozenset[str] = frozenset()
+    named_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RoleConflict:
     """Roles nobody may hold together (e.g. who administers the system does not audit it)."""
 
@@ -98,6 +135,8 @@ class Registry:
     functions: dict[str, Callable] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
     annotators: list[Annotator] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    effect_actions: dict[str, tuple[str, str]] = field(default_factory=dict)  # action -> (zh, en) label
     guard_record: GuardRecord | None = None  # None: nothing is recorded for guards
     default_roles: DefaultRoles = field(default_factory=DefaultRoles)
     # summarize(case_data) -> [warning codes] shown on the case (e.g. "calendar_unverified")
@@ -136,7 +175,7 @@ class Registry:
 
     def note_actions(self) -> tuple[str, ...]:
         """Audit actions recorded on a case's stream that change no state: a replay passes over them."""
-        return ("step_refused", *((self.guard_record.action,) if self.guard_record else ()))
+        return ("step_refused", *((self.guard_record.action,) if self.guard_record else ()), *self.effect_actions)
 
     def form(self, name: str, validator: FormValidator) -> None:
         self.forms[name] = validator

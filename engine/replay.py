@@ -8,6 +8,7 @@ events it caused and the state hash) must come out exactly as recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import audit, reference
 from .actors import Actor
@@ -15,6 +16,9 @@ from .clock import utc
 from .errors import EngineError, NotFound
 from .steps import INPUT_ACTIONS, Command, execute
 from .storage.models import Case
+
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 
 @dataclass
@@ -31,7 +35,7 @@ class ReplayReport:
         return {"ok": self.ok, "case_id": self.case_id, "steps": self.steps, "mismatches": self.mismatches}
 
 
-def replay(ctx, case_id: int) -> ReplayReport:
+def replay(ctx: EngineContext, case_id: int) -> ReplayReport:
     with ctx.unit_of_work() as uow:
         case = uow.session.get(Case, case_id)
         if case is None:
@@ -110,4 +114,3 @@ def _compare(recorded, result) -> list[str]:
 
 def _json(value):
     return audit.jsonable(value)
-

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from .clock import utc
 from .context import EngineContext
 from .replay import replay
 from .storage.models import Case
@@ -61,7 +62,7 @@ def case_ids(ctx: EngineContext, since: datetime | None = None) -> list[int]:
     """The ids of the cases to replay, in order: all, or those started at or after `since`."""
     query = select(Case.id).order_by(Case.id)
     if since is not None:
-        query = query.where(Case.started_at >= since)
+        query = query.where(Case.started_at >= utc(since))  # stored in UTC (SQLite keeps no zone)
     with ctx.unit_of_work() as uow:
         return list(uow.session.scalars(query))
 

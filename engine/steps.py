@@ -1,7 +1,10 @@
-"""One step of a case as a pure computation: (snapshot, command) -> (new snapshot, audit events).
+"""One step of a case as a computation: (snapshot, command) -> (new snapshot, audit events).
 
-The live services (cases.py) and the replay (replay.py) both call `execute`, so a replay runs
-exactly the code the original step ran.
+The live steps (stepping.run_step, for cases.py and timers.py) and the replay (replay.py) both call
+`execute`, so a replay runs exactly the code the original step ran. `execute` writes nothing and
+changes neither its command nor anything it is given; the one thing it reads from outside is the
+reference data its `reference` callable hands to service handlers (recorded in the events, so a
+replay hands back the same).
 """
 
 from __future__ import annotations
@@ -41,8 +44,10 @@ class StepFailed(EngineError):
     code = "step_failed"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Command:
+    """What the step is asked to do; `execute` reads it and never changes it."""
+
     action: str  # one of INPUT_ACTIONS
     actor: Actor
     role: str
@@ -53,7 +58,17 @@ class Command:
     # validate(data, visible) -> cleaned data: the task's form, run against the data the task
     # itself sees; None on replay, where data_in is already the cleaned data that was recorded
     validate: Callable[[dict, dict], dict] | None = None
-    form: str | None = None  # the completed task's form, read from its spec during the step
+
+
+@dataclass
+class _Applied:
+    """What running a command found out, for its event: the element (a timer's is known only once
+    it fired), the input as the form cleaned it, the completed task's form, and the decisions."""
+
+    element_id: str | None
+    data_in: dict
+    form: str | None = None
+    out: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -68,6 +83,7 @@ class StepResult:
     events: list[NewEvent]
     warnings: list[str] = field(default_factory=list)
     run: StepRun | None = field(default=None, repr=False, compare=False)  # the workflow, for a replay to go on from
+    form: str | None = None  # the completed task's form (for the domain's effects of a completed task)
 
 
 def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | StepRun | None,
@@ -79,12 +95,13 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
     `snapshot_format` applies to a new case only; a running case keeps the format of its snapshot.
     """
     runner = Runner(bundle, registry, now, seed=f"{case_id}:{seq}", reference=reference)
-    out: dict = {}
+    applied = _Applied(command.element_id, command.data_in)
+    out = applied.out
     try:
         if command.action == "case_started":
             run = runner.new(command.data_in, snapshot_format)
         else:
-            run = runner.step(snapshot, _ACTIONS[command.action](command, out))
+            run = runner.step(snapshot, _ACTIONS[command.action](command, applied))
     except EngineError:
         raise
     except Exception as exc:  # SpiffWorkflow's own errors and any error inside the library
@@ -95,7 +112,7 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
     if command.action == "timer_fired":
         if not run.timers_fired:
             return None
-        command.element_id = run.timers_fired[0]
+        applied.element_id = run.timers_fired[0]
     elif run.timers_fired:
         out["timers_fired"] = run.timers_fired
 
@@ -116,12 +133,12 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
     if command.action == "timer_fired":
         out["fired"] = run.timers_fired
 
-    events = [NewEvent(command.action, command.actor, command.role, command.element_id, command.task_id,
-                       command.data_in, out, command.comment)]
+    events = [NewEvent(command.action, command.actor, command.role, applied.element_id, command.task_id,
+                       applied.data_in, out, command.comment)]
     if command.action == "task_completed":
         for annotate in registry.annotators:
-            for action, data_out in annotate(command.form, command.element_id, command.data_in):
-                events.append(NewEvent(action, command.actor, command.role, command.element_id, command.task_id,
+            for action, data_out in annotate(applied.form, applied.element_id, applied.data_in):
+                events.append(NewEvent(action, command.actor, command.role, applied.element_id, command.task_id,
                                        data_out=data_out))
     for call in run.engine.calls:
         data_in = {"operation": call.operation, "params": call.params}
@@ -130,7 +147,8 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
         events.append(NewEvent("service_task", SYSTEM, "system", call.element_id, call.task_id,
                                data_in=data_in, data_out={"result": call.result}))
     return StepResult(text, state_hash(text), status, outcome, data,
-                      next_due(workflow) if status == "running" else None, tasks, events, warnings, run)
+                      next_due(workflow) if status == "running" else None, tasks, events, warnings, run,
+                      applied.form)
 
 
 def task_row(task) -> dict:
@@ -190,7 +208,7 @@ def _where(exc) -> str:
 # --- what each input action does to the workflow --------------------------------------------------
 
 
-def _complete(command: Command, out: dict):
+def _complete(command: Command, applied: _Applied):
     def act(workflow):
         try:
             task = workflow.get_task_from_id(UUID(command.task_id))  # also searches called processes
@@ -199,16 +217,16 @@ def _complete(command: Command, out: dict):
         if task is None or task.state != TaskState.READY:
             raise Conflict("the task is no longer ready (someone else completed it)",
                            message_zh="该任务已不再待办（可能已被他人办理）")
-        command.form = spec_property(task.task_spec, "form")
+        applied.form = spec_property(task.task_spec, "form")
         if command.validate is not None:
-            command.data_in = command.validate(command.data_in, {**data_objects(task), **task.data})
-        task.data[output_key(task)] = command.data_in
+            applied.data_in = command.validate(command.data_in, {**data_objects(task), **task.data})
+        task.data[output_key(task)] = applied.data_in
         task.run()
 
     return act
 
 
-def _message(command: Command, out: dict):
+def _message(command: Command, applied: _Applied):
     def act(workflow):
         if not deliver_message(workflow, command.element_id, command.data_in):
             raise Conflict(f"the case is not waiting for message '{command.element_id}'",
@@ -217,13 +235,13 @@ def _message(command: Command, out: dict):
     return act
 
 
-def _timers(command: Command, out: dict):
+def _timers(command: Command, applied: _Applied):
     return lambda workflow: workflow.refresh_timers()
 
 
-def _terminate(command: Command, out: dict):
+def _terminate(command: Command, applied: _Applied):
     def act(workflow):
-        out["cancelled_tasks"] = sorted({task_row(t)["element_id"] for t in ready_user_tasks(workflow)})
+        applied.out["cancelled_tasks"] = sorted({task_row(t)["element_id"] for t in ready_user_tasks(workflow)})
         workflow.cancel()
 
     return act

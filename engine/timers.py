@@ -5,22 +5,25 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from . import audit
 from .actors import SYSTEM
-from .cases import save_step  # the same write path as every other step
 from .clock import utc
 from .errors import EngineError
-from .reference import StepReference
-from .steps import Command, execute
+from .stepping import run_step  # the same step as every live one
+from .steps import Command
 from .storage.models import AuditCheckpoint, Case
+
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 log = logging.getLogger(__name__)
 
 
-def fire_due(ctx, *, limit: int = 100) -> list[int]:
+def fire_due(ctx: EngineContext, *, limit: int = 100) -> list[int]:
     """Fire the timers of every case due by now; one transaction per case. Returns the case ids.
 
     On PostgreSQL the due rows are claimed with FOR UPDATE SKIP LOCKED, so several workers share
@@ -51,27 +54,22 @@ def fire_due(ctx, *, limit: int = 100) -> list[int]:
     return fired
 
 
-def _postpone(ctx, case_id: int, now, delay: timedelta = timedelta(minutes=1)) -> None:
+def _postpone(ctx: EngineContext, case_id: int, now, delay: timedelta = timedelta(minutes=1)) -> None:
     with ctx.unit_of_work(write=True) as uow:
         case = uow.session.get(Case, case_id)
         case.next_due_at = now + delay
         uow.commit()
 
 
-def _fire(ctx, uow, case: Case, now) -> bool:
-    bundle = ctx.specs.get(uow.session, case.version_id)
-    command = Command("timer_fired", SYSTEM, "system")
-    result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, case.snapshot, command,
-                     StepReference(uow.session))
-    if result is None:
+def _fire(ctx: EngineContext, uow, case: Case, now) -> bool:
+    if run_step(ctx, uow, case, Command("timer_fired", SYSTEM, "system"), now=now) is None:
         # Due by the column but not by SpiffWorkflow (e.g. clock skew): recompute and move on.
         case.next_due_at = None if case.next_due_at is None else max(utc(case.next_due_at), now) + timedelta(seconds=1)
         return False
-    save_step(uow.session, case, result, now)
     return True
 
 
-def checkpoint_if_stale(ctx, every: timedelta = timedelta(hours=1)) -> AuditCheckpoint | None:
+def checkpoint_if_stale(ctx: EngineContext, every: timedelta = timedelta(hours=1)) -> AuditCheckpoint | None:
     now = ctx.clock.now()
     with ctx.unit_of_work(write=True) as uow:
         last = uow.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).first()
@@ -82,7 +80,7 @@ def checkpoint_if_stale(ctx, every: timedelta = timedelta(hours=1)) -> AuditChec
         return checkpoint
 
 
-def run_worker(ctx, *, interval: float = 3.0, stop=None, checkpoint_every: timedelta = timedelta(hours=1)) -> None:
+def run_worker(ctx: EngineContext, *, interval: float = 3.0, stop=None, checkpoint_every: timedelta = timedelta(hours=1)) -> None:
     """Loop until `stop` (a threading.Event) is set: fire due timers, take periodic checkpoints."""
     while stop is None or not stop.is_set():
         try:

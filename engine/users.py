@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
@@ -11,13 +13,17 @@ from . import audit
 from .accounts import check_account, check_roles
 from .actors import SYSTEM, Actor
 from .errors import Conflict, NotFound
+from .retry import retry
 from .storage.models import User
+
+if TYPE_CHECKING:
+    from .context import EngineContext
 
 _hasher = PasswordHasher()
 USERS_STREAM = "users"  # every account change is an audit event here; passwords never are
 
 
-def create_user(ctx, username: str, roles: list[str], password: str, display_name: str | None = None, *,
+def create_user(ctx: EngineContext, username: str, roles: list[str], password: str, display_name: str | None = None, *,
                 by: Actor = SYSTEM, role: str = "system", demo: bool = False) -> User:
     """A new account, after the account rules (engine/accounts.py). `demo=True` (demo accounts whose
     password is their name, made by the demo set-up only, never by a door) waives the password
@@ -39,15 +45,15 @@ def create_user(ctx, username: str, roles: list[str], password: str, display_nam
             uow.commit()
             return user
 
-    return _retrying(change)
+    return _retrying(change, f"creating user {username!r}")
 
 
-def list_users(ctx) -> list[User]:
+def list_users(ctx: EngineContext) -> list[User]:
     with ctx.unit_of_work() as uow:
         return list(uow.session.scalars(select(User).order_by(User.username)))
 
 
-def active_users(ctx, role: str | None = None) -> list[dict]:
+def active_users(ctx: EngineContext, role: str | None = None) -> list[dict]:
     """Active users (holding `role`, if given) by user name: `{username, display_name, roles}`.
     Roles are a JSON list, so the filter runs here rather than in SQL; user lists are short."""
     with ctx.unit_of_work() as uow:
@@ -57,7 +63,7 @@ def active_users(ctx, role: str | None = None) -> list[dict]:
                 for r in rows if role is None or role in r.roles]
 
 
-def set_roles(ctx, username: str, roles: list[str], *, by: Actor, role: str | None = None) -> None:
+def set_roles(ctx: EngineContext, username: str, roles: list[str], *, by: Actor, role: str | None = None) -> None:
     roles = check_roles(ctx.registry, list(roles))
 
     def apply(user: User):
@@ -68,7 +74,7 @@ def set_roles(ctx, username: str, roles: list[str], *, by: Actor, role: str | No
     _change_user(ctx, username, "roles_changed", apply, by, role)
 
 
-def set_active(ctx, username: str, active: bool, *, by: Actor, role: str | None = None) -> None:
+def set_active(ctx: EngineContext, username: str, active: bool, *, by: Actor, role: str | None = None) -> None:
     def apply(user: User):
         before = user.active
         user.active = active
@@ -77,7 +83,7 @@ def set_active(ctx, username: str, active: bool, *, by: Actor, role: str | None 
     _change_user(ctx, username, "user_reactivated" if active else "user_deactivated", apply, by, role)
 
 
-def _change_user(ctx, username: str, action: str, apply, by: Actor, role: str | None) -> None:
+def _change_user(ctx: EngineContext, username: str, action: str, apply, by: Actor, role: str | None) -> None:
     role = role or ctx.registry.default_roles.manage_users or "-"  # the role recorded for the change
     def change():
         with ctx.unit_of_work(write=True) as uow:
@@ -88,26 +94,20 @@ def _change_user(ctx, username: str, action: str, apply, by: Actor, role: str | 
             _record(ctx, uow.session, by, role, action, username, data_in, data_out)
             uow.commit()
 
-    _retrying(change)
+    _retrying(change, f"{action} of user {username!r}")
 
 
-def _record(ctx, session, by: Actor, role: str, action: str, username: str, data_in: dict, data_out: dict) -> None:
+def _record(ctx: EngineContext, session, by: Actor, role: str, action: str, username: str, data_in: dict, data_out: dict) -> None:
     audit.append(session, USERS_STREAM, [audit.NewEvent(action, by, role, element_id=username, data_in=data_in,
                                                         data_out=data_out)], at=ctx.clock.now())
 
 
-def _retrying(change):
+def _retrying(change, what: str):
     """Run `change` again if a concurrent change took the same audit seq (PostgreSQL; SQLite serialises)."""
-    for attempt in range(3):
-        try:
-            return change()
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    return None
+    return retry(change, on=(IntegrityError,), attempts=3, what=what, raise_on_give_up=True)
 
 
-def authenticate(ctx, username: str, password: str) -> Actor | None:
+def authenticate(ctx: EngineContext, username: str, password: str) -> Actor | None:
     with ctx.unit_of_work() as uow:
         user = uow.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
         if user is None:
@@ -120,7 +120,7 @@ def authenticate(ctx, username: str, password: str) -> Actor | None:
         return actor_of(user)
 
 
-def get_actor(ctx, username: str, *, active_only: bool = False) -> Actor | None:
+def get_actor(ctx: EngineContext, username: str, *, active_only: bool = False) -> Actor | None:
     with ctx.unit_of_work() as uow:
         user = uow.session.scalar(select(User).where(User.username == username))
         if user is None or (active_only and not user.active):

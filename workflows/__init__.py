@@ -58,6 +58,7 @@ def build_registry() -> Registry:
         recusal_guard,
         registry_relations,
     )
+    from .registry.appointment import EFFECT_ACTIONS, fill_posts
     from .visibility import Visibility
 
     return Registry(
@@ -68,6 +69,8 @@ def build_registry() -> Registry:
         subject_sources=dict(SUBJECT_SOURCES),
         subject_forms=dict(PERSON_BOUND_FORMS),
         annotators=[override_events],
+        effects=[fill_posts],  # an appointment fills the post in the registry (workflows/registry/appointment.py)
+        effect_actions=dict(EFFECT_ACTIONS),
         warnings=[case_warnings],
         roles=set(TASK_ROLES),
         account_roles=set(ROLES),

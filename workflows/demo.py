@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import cases, timers
 from engine.actors import Actor
 from engine.procedures import deploy_directory
+
+if TYPE_CHECKING:
+    from engine.context import EngineContext
 
 BPMN = Path(__file__).resolve().parents[1] / "bpmn"
 
@@ -33,7 +37,7 @@ EDITOR = user("editor1", "editor")
 NOMINEES = ["张三", "李四", "王五"]
 
 
-def deploy(ctx):
+def deploy(ctx: EngineContext):
     return deploy_directory(ctx, BPMN, EDITOR)
 
 
@@ -44,7 +48,7 @@ def nominee(name: str) -> dict:
 class EngineBackend:
     """Drives cases by calling the engine's services directly."""
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: EngineContext):
         self.ctx = ctx
 
     def start(self, procedure: str, data: dict, actor: Actor) -> dict:
@@ -210,7 +214,7 @@ class Driver:
         return self.committee({appointee: {"agree": 8, "disagree": 1, "defer": 0}})
 
 
-def demo_users(ctx, names=None) -> list[str]:
+def demo_users(ctx: EngineContext, names=None) -> list[str]:
     """The demo users of DEMO_USERS (or those of `names`) that do not exist yet; password = user
     name, the one exception to the password policy, recorded as such. Returns the names created."""
     from engine.users import create_user, get_actor
@@ -226,7 +230,7 @@ def demo_users(ctx, names=None) -> list[str]:
     return made
 
 
-def seed_demo(ctx) -> list[int]:
+def seed_demo(ctx: EngineContext) -> list[int]:
     """Cases at different steps (only into a database without cases). Returns their ids."""
     from zoneinfo import ZoneInfo
 

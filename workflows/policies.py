@@ -7,6 +7,7 @@ from engine.errors import Forbidden
 from engine.registry import SubjectSource
 
 from .forms.casedata import up_for_decision
+from .registry.quota import quota_warnings
 
 
 def _candidate(task: dict, case_data: dict) -> set[str] | None:
@@ -127,4 +128,4 @@ def case_warnings(case_data: dict) -> list[str]:
     for report in case_data.get("reports") or []:
         if report.get("reminder"):
             warnings.append("publicity_reminder")
-    return warnings
+    return warnings + quota_warnings(case_data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from engine.reading import CaseScope
+from engine.registry import CaseScope
 
 from .policies import related
 
@@ -152,7 +152,9 @@ class CaseView:
         data = entry.get("entered", entry.get("data_in")) or {}
         return data.get("candidate") not in self.candidates
 
-    def declarations(self, declared: list[dict]) -> list[dict]:
+    def records(self, declared: list[dict]) -> list[dict]:
+        """The relations declared on the case (the guard records): all of them to integrity readers,
+        else only the reader's own."""
         if self.shows("declaration"):
             return declared
         return [d for d in declared if d.get("username") == self.username]

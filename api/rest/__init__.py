@@ -16,14 +16,14 @@ class RestApi(Api):
     ERROR_SCHEMA = Error
 
 
-def ctx() -> EngineContext:
+def current_engine() -> EngineContext:
     return current_app.extensions["cadreflow"]
 
 
 def register(api: Api, engine: EngineContext) -> None:
-    from . import admin, audit, auth, cases, procedures, tasks
+    from . import admin, audit, auth, cases, persons, procedures, tasks, units
 
-    for module in (auth, procedures, cases, tasks, audit, admin):
+    for module in (auth, procedures, cases, tasks, audit, admin, persons, units):
         api.register_blueprint(module.blp)
     if getattr(engine.clock, "settable", False):
         api.register_blueprint(admin.test_clock_blp)

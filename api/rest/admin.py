@@ -10,7 +10,7 @@ from engine import reference, timers
 from ..auth import current_actor
 from ..policy import authorize
 from ..schemas import CalendarEntries, CalendarOut, ClockOut, ClockSet, Fired
-from . import ctx
+from . import current_engine
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration (admin)")
 
@@ -23,7 +23,7 @@ def calendar(body):
     actor = current_actor()
     role = authorize(actor, "admin.calendar")
     entries = {d["day"].isoformat(): {"working": d["working"], "note": d["note"]} for d in body["days"]}
-    reference.put_entries(ctx(), "calendar", entries, actor, role)
+    reference.put_entries(current_engine(), "calendar", entries, actor, role)
     return {"days": len(entries)}
 
 
@@ -32,7 +32,7 @@ def calendar(body):
 def run_timers():
     """Fire every due timer now (the worker does this on its own every few seconds)."""
     authorize(current_actor(), "admin.timers")
-    return {"fired": timers.fire_due(ctx(), limit=1000)}
+    return {"fired": timers.fire_due(current_engine(), limit=1000)}
 
 
 # Registered only when the engine runs on the test clock (CADREFLOW_TEST_CLOCK=1): otherwise 404.
@@ -44,8 +44,8 @@ test_clock_blp = Blueprint("test_clock", __name__, url_prefix="/api/v1/admin", d
 @test_clock_blp.response(200, ClockOut)
 def set_clock(body):
     """Set the engine clock (exists only when CADREFLOW_TEST_CLOCK=1)."""
-    if not getattr(ctx().clock, "settable", False):
+    if not getattr(current_engine().clock, "settable", False):
         abort(404)
     authorize(current_actor(), "admin.clock")
-    ctx().clock.set(body["now"])
-    return {"now": ctx().clock.now().isoformat()}
+    current_engine().clock.set(body["now"])
+    return {"now": current_engine().clock.now().isoformat()}

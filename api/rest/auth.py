@@ -9,7 +9,7 @@ from engine.access import issue_token, revoke_token
 
 from ..auth import bearer_token, current_actor
 from ..schemas import Error, Token, TokenRequest
-from . import ctx
+from . import current_engine
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens")
 
@@ -22,7 +22,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens
 @blp.doc(security=[])
 def token(body):
     """Exchange a user name and password for a bearer token (12 hours)."""
-    return issue_token(ctx(), body["username"], body["password"], request.remote_addr or "-")
+    return issue_token(current_engine(), body["username"], body["password"], request.remote_addr or "-")
 
 
 @blp.post("/logout")
@@ -30,4 +30,4 @@ def token(body):
 def logout():
     """Revoke the token of this request."""
     current_actor()
-    revoke_token(ctx(), bearer_token())
+    revoke_token(current_engine(), bearer_token())

@@ -10,7 +10,7 @@ from ..auth import current_actor
 from ..i18n import locale
 from ..policy import allowed, authorize
 from ..schemas import CaseFilter, CaseOut, CaseSummary, Declaration, Error, Message, StartCase, Terminate
-from . import ctx
+from . import current_engine
 from .tasks import paging_header, task_out
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (one vacancy being filled)")
@@ -18,7 +18,7 @@ blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Case
 
 def case_out(case: dict, door: str) -> dict:
     """A case as the caller may see it (need-to-know: engine/reading.py), its read recorded."""
-    case = reading.as_seen(ctx(), current_actor(), case, door)
+    case = reading.as_seen(current_engine(), current_actor(), case, door)
     return {**case, "tasks": [task_out(t, with_form=False) for t in case["tasks"]]}
 
 
@@ -33,7 +33,7 @@ def start(body):
     if body["parameters"]:  # refused here, so the refusal is recorded like every other
         authorize(actor, "case.override_parameters", label=f"POST /cases {body['procedure']} parameters")
     may_override = allowed(actor, "case.override_parameters")
-    return case_out(cases.start_case(ctx(), body["procedure"], body["data"], actor, "clerk",
+    return case_out(cases.start_case(current_engine(), body["procedure"], body["data"], actor, "clerk",
                                      parameters=body["parameters"], may_override=may_override, locale=locale()),
                     "POST /api/v1/cases")
 
@@ -47,7 +47,7 @@ def list_cases(filters):
     actor = current_actor()
     authorize(actor, "case.read")
     page, per_page = filters.pop("page"), filters.pop("per_page")
-    items, total = reading.list_cases(ctx(), actor, page=page, per_page=per_page, **filters)
+    items, total = reading.list_cases(current_engine(), actor, page=page, per_page=per_page, **filters)
     return items, 200, paging_header(blp, page, per_page, total)
 
 
@@ -61,7 +61,7 @@ def get(case_id: int):
     actor = current_actor()
     authorize(actor, "case.read")
     door = "GET /api/v1/cases/{id}"
-    return {**(case := reading.read_case(ctx(), actor, case_id, door)),
+    return {**(case := reading.read_case(current_engine(), actor, case_id, door)),
             "tasks": [task_out(t, with_form=False) for t in case["tasks"]]}
 
 
@@ -73,7 +73,7 @@ def message(body, case_id: int):
     """Deliver a BPMN message (e.g. publicity_report, withdraw) (clerk, discipline)."""
     actor = current_actor()
     role = authorize(actor, "case.message", label=f"case {case_id} message {body['name']}")
-    return case_out(cases.send_message(ctx(), case_id, body["name"], body["data"], actor, role, locale=locale()),
+    return case_out(cases.send_message(current_engine(), case_id, body["name"], body["data"], actor, role, locale=locale()),
                     "POST /api/v1/cases/{id}/messages")
 
 
@@ -84,7 +84,7 @@ def terminate(body, case_id: int):
     """End a running case with outcome `terminated` (org_head)."""
     actor = current_actor()
     authorize(actor, "case.terminate", label=f"case {case_id}")
-    return case_out(cases.terminate_case(ctx(), case_id, actor, "org_head", body["reason"]),
+    return case_out(cases.terminate_case(current_engine(), case_id, actor, "org_head", body["reason"]),
                     "POST /api/v1/cases/{id}/terminate")
 
 
@@ -95,7 +95,5 @@ def declare(body, case_id: int):
     """Declare a relation to a nominee (回避) — the user themself, or an org_head for anyone."""
     actor = current_actor()
     role = authorize(actor, "case.declare", body, label=f"case {case_id} declaration")
-    if body["username"] != actor.username:
-        role = "org_head"
-    return case_out(cases.record_for_guards(ctx(), case_id, body, actor, role, locale=locale()),
+    return case_out(cases.record_for_guards(current_engine(), case_id, body, actor, role, locale=locale()),
                     "POST /api/v1/cases/{id}/declarations")

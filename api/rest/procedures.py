@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from flask import request
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from engine.errors import NotFound, ValidationFailed
+from engine.errors import ValidationFailed
 from engine.hashing import iso
-from engine.procedures import deploy_files, latest_versions
-from engine.storage.models import ProcedureVersion as VersionRow
+from engine.procedures import deploy_files, versions
 
 from ..auth import current_actor
 from ..i18n import say
 from ..policy import authorize
 from ..schemas import Deployed, Error, ProcedureSummary, ProcedureVersion
-from . import ctx
+from . import current_engine
 
 blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures", description="BPMN procedures and versions")
 MAX_BPMN_BYTES = 5_000_000
 
 
-def summary(row: VersionRow) -> dict:
-    return {"key": row.key, "version": row.version, "name": row.name, "sha256": row.sha256,
-            "deployed_at": iso(row.deployed_at), "deployed_by": row.deployed_by}
+def summary(version: dict) -> dict:
+    return {"key": version["key"], "version": version["version"], "name": version["name"],
+            "sha256": version["sha256"], "deployed_at": iso(version["deployed_at"]), "deployed_by": version["deployed_by"]}
 
 
 @blp.get("")
@@ -31,8 +29,7 @@ def summary(row: VersionRow) -> dict:
 def list_procedures():
     """The latest version of each procedure."""
     authorize(current_actor(), "procedure.read")
-    with ctx().unit_of_work() as uow:
-        return [summary(row) for row in latest_versions(uow.session)]
+    return [summary(version) for version in versions.latest(current_engine())]
 
 
 @blp.get("/<string:key>/versions/<int(min=1,max=2147483647):number>")
@@ -41,12 +38,8 @@ def list_procedures():
 def get_version(key: str, number: int):
     """One version: its BPMN text, parameters, files and task catalogue."""
     authorize(current_actor(), "procedure.read")
-    with ctx().unit_of_work() as uow:
-        row = uow.session.scalar(select(VersionRow).where(VersionRow.key == key, VersionRow.version == number))
-        if row is None:
-            raise NotFound(f"procedure {key} has no version {number}", message_zh=f"流程 {key} 没有第 {number} 版")
-        return {**summary(row), "bpmn": row.files[row.main_file], "parameters": row.parameters, "files": row.files,
-                "tasks": row.tasks}
+    version = versions.get_version(current_engine(), key, number)
+    return {**summary(version), **{k: version[k] for k in ("bpmn", "parameters", "files", "tasks")}}
 
 
 @blp.post("")
@@ -61,7 +54,7 @@ def deploy():
     actor = current_actor()
     authorize(actor, "procedure.deploy", label="POST /procedures")
     name, content = _uploaded_file()
-    results = deploy_files(ctx(), {name: content}, actor, "editor")
+    results = deploy_files(current_engine(), {name: content}, actor, "editor")
     if not results:
         raise ValidationFailed("the file defines no procedure", message_zh="文件中没有可执行流程",
                                fields={"file": say("no executable process", "文件中没有可执行流程")})

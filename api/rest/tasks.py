@@ -7,15 +7,13 @@ import json
 from flask_smorest import Blueprint
 
 from engine import cases, reading
-from engine.errors import NotFound
 from engine.inbox import inbox_page
-from engine.storage.models import CaseTask
 
 from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
 from ..schemas import CaseOut, CompleteTask, Error, TaskFilter, TaskOut
-from . import ctx
+from . import current_engine
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Ready user tasks")
 
@@ -51,9 +49,9 @@ def inbox(filters):
     """The ready tasks the caller may act on (their roles), `page` and `per_page`; `?case=ID` for one case."""
     actor = current_actor()
     authorize(actor, "task.read")
-    found, total = inbox_page(ctx(), roles=set(actor.roles), case_id=filters.get("case"), page=filters["page"],
+    found, total = inbox_page(current_engine(), roles=set(actor.roles), case_id=filters.get("case"), page=filters["page"],
                               per_page=filters["per_page"])
-    found = reading.readable_tasks(ctx(), actor, found, "GET /api/v1/tasks")
+    found = reading.readable_tasks(current_engine(), actor, found, "GET /api/v1/tasks")
     schemas: dict = {}
     return ([task_out(t, schemas=schemas) for t in found], 200,
             paging_header(blp, filters["page"], filters["per_page"], total))
@@ -67,12 +65,8 @@ def get(task_id: str):
     open; else 404, as for the case)."""
     actor = current_actor()
     authorize(actor, "task.read")
-    with ctx().unit_of_work() as uow:
-        row = uow.session.get(CaseTask, task_id[:36])
-        if row is None:
-            raise NotFound(f"task {task_id} is not a ready task", message_zh=f"任务 {task_id} 不存在或已办结")
-        task = cases.task_dict(row)
-    shown, _case = reading.read_task(ctx(), actor, task, "GET /api/v1/tasks/{id}")
+    task = cases.get_task(current_engine(), task_id[:36])
+    shown, _case = reading.read_task(current_engine(), actor, task, "GET /api/v1/tasks/{id}")
     return task_out(shown)
 
 
@@ -86,5 +80,5 @@ def complete(body, task_id: str):
     """Complete a task with its form data (the task's role only)."""
     from .cases import case_out
 
-    return case_out(cases.complete_task(ctx(), task_id[:64], current_actor(), body["data"], comment=body["comment"],
+    return case_out(cases.complete_task(current_engine(), task_id[:64], current_actor(), body["data"], comment=body["comment"],
                                         locale=locale()), "POST /api/v1/tasks/{id}/complete")

@@ -60,9 +60,9 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
-    from . import admin, auditor, editor, pages, session_views
+    from . import admin, auditor, editor, pages, registry, session_views
 
-    for module in (session_views, pages, auditor, editor, admin):
+    for module in (session_views, pages, auditor, editor, admin, registry):
         module.register(app)
     from . import helpers
 

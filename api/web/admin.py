@@ -20,7 +20,7 @@ from workflows import ROLES
 from workflows.calendar import covered_years
 
 from ..errors import one_language
-from .helpers import ctx, english
+from .helpers import current_engine, english
 from .users import actor, requires
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
@@ -85,7 +85,7 @@ list_users = accounts.list_users
 
 def users_page(form: dict | None = None, errors: dict | None = None, edit: str | None = None,
                edit_errors: dict | None = None, edit_roles: list[str] | None = None, status: int = 200):
-    rows = list_users(ctx())
+    rows = list_users(current_engine())
     editing = next((u for u in rows if u.username == edit), None) if edit else None
     return render_template("admin_users.html", users=rows, roles=all_roles(), form=form or {"roles": []},
                            errors=errors or {}, editing=editing, edit_errors=edit_errors or {},
@@ -94,19 +94,19 @@ def users_page(form: dict | None = None, errors: dict | None = None, edit: str |
 
 
 @bp.get("/users")
-@requires("admin")
+@requires("admin.users")
 def users():
     return users_page(edit=request.args.get("edit") or None)
 
 
 @bp.post("/users")
-@requires("admin")
+@requires("admin.users")
 def create_user_view():
     form = {"username": request.form.get("username", "").strip(),
             "display_name": request.form.get("display_name", "").strip(),
             "roles": request.form.getlist("roles")}
     try:
-        create_account(ctx(), actor(), form["username"], form["display_name"] or None, request.form.get("password", ""),
+        create_account(current_engine(), actor(), form["username"], form["display_name"] or None, request.form.get("password", ""),
                        form["roles"])
     except UserError as exc:
         flash(_("The user was not created: see the marked fields."), "error")
@@ -116,13 +116,13 @@ def create_user_view():
 
 
 @bp.post("/users/<username>/roles")
-@requires("admin")
+@requires("admin.users")
 def change_roles(username: str):
     roles = request.form.getlist("roles")
     try:
         if username == actor().username and "admin" not in roles:
             raise UserError({"roles": _("You cannot take the administrator role away from yourself.")})
-        set_roles(ctx(), actor(), username, roles)
+        set_roles(current_engine(), actor(), username, roles)
     except UserError as exc:
         flash(_("The roles were not changed."), "error")
         return users_page(edit=username, edit_errors=exc.fields, edit_roles=roles, status=422)
@@ -131,13 +131,13 @@ def change_roles(username: str):
 
 
 @bp.post("/users/<username>/active")
-@requires("admin")
+@requires("admin.users")
 def change_active(username: str):
     active = request.form.get("active") == "1"
     if username == actor().username and not active:
         flash(_("You cannot deactivate yourself."), "error")
         return users_page(edit=username, edit_errors={"active": _("You cannot deactivate yourself.")}, status=422)
-    set_active(ctx(), actor(), username, active)
+    set_active(current_engine(), actor(), username, active)
     flash(_("%(name)s can sign in again.", name=username) if active
           else _("%(name)s can no longer sign in.", name=username), "ok")
     return redirect(url_for("admin_pages.users"))
@@ -148,8 +148,7 @@ def change_active(username: str):
 def calendar_page(form: dict | None = None, errors: dict | None = None, status: int = 200):
     import chinese_calendar
 
-    with ctx().unit_of_work() as uow:
-        entries = reference.load(uow.session, "calendar")
+    entries = reference.entries(current_engine(), "calendar")
     years = covered_years()
     rows = []
     for key, value in sorted(entries.items(), reverse=True):
@@ -165,7 +164,7 @@ def calendar_page(form: dict | None = None, errors: dict | None = None, status: 
 
 
 @bp.get("/calendar")
-@requires("admin")
+@requires("admin.calendar")
 def calendar():
     return calendar_page()
 
@@ -178,7 +177,7 @@ def _date(text: str) -> date | None:
 
 
 @bp.post("/calendar")
-@requires("admin")
+@requires("admin.calendar")
 def add_calendar_days():
     form = {key: request.form.get(key, "").strip() for key in ("day", "until", "kind", "note")}
     errors: dict[str, str] = {}
@@ -205,7 +204,7 @@ def add_calendar_days():
         return calendar_page(form, errors, 422)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     working = form["kind"] == "workday"
-    reference.put_entries(ctx(), "calendar", {d.isoformat(): {"working": working, "note": form["note"]} for d in days},
+    reference.put_entries(current_engine(), "calendar", {d.isoformat(): {"working": working, "note": form["note"]} for d in days},
                           actor(), "admin")
     flash(_("%(n)s days saved.", n=len(days)) if len(days) > 1 else _("%(day)s saved.", day=days[0].isoformat()), "ok")
     return redirect(url_for("admin_pages.calendar"))

@@ -11,14 +11,14 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from engine import audit, reading, readtrail
+from engine import reading, readtrail, trail
 from engine.errors import NotFound
 from engine.records import action_label
 from engine.replay import replay
 
 from ..policy import allowed
 from .csvexport import record_csv
-from .helpers import ctx, lang
+from .helpers import current_engine, lang
 from .users import actor, requires
 
 bp = Blueprint("auditor", __name__, url_prefix="/audit")
@@ -44,14 +44,13 @@ def pretty(value) -> str:
 def record_or_404(case_id: int, door: str) -> dict:
     """The responsibility record as the signed-in user may see it (need-to-know), the read recorded."""
     try:
-        return reading.read_record(ctx(), actor(), case_id, lang(), door)
+        return reading.read_record(current_engine(), actor(), case_id, lang(), door)
     except NotFound:
         abort(404)
 
 
 def verify_case(case_id: int) -> dict:
-    with ctx().unit_of_work() as uow:
-        return audit.verify(uow.session, streams=[audit.case_stream(case_id)]).as_dict()
+    return trail.verify_case(current_engine(), case_id).as_dict()
 
 
 # --- the overview and the whole trail -------------------------------------------------------------
@@ -59,44 +58,43 @@ def verify_case(case_id: int) -> dict:
 def _overview(report: dict | None = None):
     status = request.values.get("status") or None
     page = max(1, request.values.get("page", 1, type=int))
-    items, total = reading.list_cases(ctx(), actor(), status=status if status in ("running", "completed", "terminated") else None,
+    items, total = reading.list_cases(current_engine(), actor(), status=status if status in ("running", "completed", "terminated") else None,
                                     page=page, per_page=PER_PAGE)
     return render_template("audit_overview.html", items=items, total=total, page=page, per_page=PER_PAGE,
                            status=status, report=report)
 
 
 @bp.get("/")
-@requires("auditor", "org_head")
+@requires("audit.overview")
 def overview():
     return _overview()
 
 
 @bp.post("/verify")
-@requires("auditor")
+@requires("audit.verify")
 def verify_all():
     """Recompute every hash chain and checkpoint; the result is shown above the case list."""
-    with ctx().unit_of_work() as uow:
-        report = audit.verify(uow.session).as_dict()
+    report = trail.verify_all(current_engine()).as_dict()
     return _overview(report)
 
 
 # --- one case -----------------------------------------------------------------------------------
 
 @bp.get("/cases/<int:case_id>")
-@requires("auditor", "org_head")
+@requires("case.accountability")
 def timeline(case_id: int):
     record = record_or_404(case_id, "audit case page")
     for entry in record["entries"]:
         entry["entered_text"], entry["decided_text"] = pretty(entry["entered"]), pretty(entry["decided"])
-    access = readtrail.case_access(ctx(), case_id) if allowed(actor(), "case.access_log") else None
+    access = readtrail.case_access(current_engine(), case_id) if allowed(actor(), "case.access_log") else None
     return render_template("audit_case.html", record=record, verified=verify_case(case_id), access=access)
 
 
 @bp.get("/cases/<int:case_id>/replay")
-@requires("auditor")
+@requires("case.replay")
 def replay_page(case_id: int):
     record = record_or_404(case_id, "audit replay page")
-    report = reading.redact_replay(replay(ctx(), case_id).as_dict(), record)
+    report = reading.redact_replay(replay(current_engine(), case_id).as_dict(), record)
     return render_template("audit_replay.html", record=record, report=report,
                            steps=replay_steps(record, report))
 
@@ -127,7 +125,7 @@ def replay_steps(record: dict, report: dict) -> list[dict]:
             decisions.append({"seq": decision["seq"], "element_id": decision["element_id"],
                               "step": entry.get("step") or decision["element_id"],
                               "action": entry.get("action_label") or
-                              action_label(ctx().registry, decision["action"])[0 if zh else 1],
+                              action_label(current_engine().registry, decision["action"])[0 if zh else 1],
                               "narrative": entry.get("narrative") or "", "text": pretty(decision.get("data_out"))})
         steps.append({
             "number": number, "seq": step["seq"], "last_seq": step["decisions"][-1]["seq"] if step.get("decisions")
@@ -145,7 +143,7 @@ def replay_steps(record: dict, report: dict) -> list[dict]:
 
 
 @bp.get("/cases/<int:case_id>/record.<fmt>")
-@requires("auditor", "org_head")
+@requires("case.accountability")
 def export(case_id: int, fmt: str):
     if fmt not in EXPORTS:
         abort(404)

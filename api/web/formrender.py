@@ -156,6 +156,8 @@ def _scalar(path, prop, value, required, title) -> Widget:
         labels = prop.get("x-enum-titles") or prop["enum"]
         return Widget(path, "select", title, required, value, choices=list(zip(prop["enum"], labels, strict=False)))
     kind = prop.get("type")
+    if isinstance(kind, list):  # ["integer", "null"]: an optional value of that type
+        kind = next((k for k in kind if k != "null"), None)
     if kind == "boolean":
         return Widget(path, "checkbox", title, required, value)
     if kind == "integer" or kind == "number":
@@ -195,6 +197,8 @@ def _put(target: dict, parts: list[str], value) -> None:
 
 def _coerce(prop: dict, value):
     kind = prop.get("type")
+    if isinstance(kind, list):  # ["integer", "null"]: an optional value of that type
+        kind = next((k for k in kind if k != "null"), None)
     if kind == "object" and "properties" in prop:
         value = value if isinstance(value, dict) else {}
         out = {}

@@ -19,6 +19,8 @@ WARNINGS = {
     "calendar_unverified": ("公示期涉及工作日历未覆盖的年份，已按周末推算，请核对",
                             "the publicity period reaches a year the holiday calendar lacks; weekends were assumed"),
     "publicity_reminder": ("公示期间反映的问题经核实为轻微，已作提醒", "a minor issue from publicity was noted as a reminder"),
+    "quota_unchecked": ("动议未选择干部信息库中的单位，未核对职数", "the unit was typed, not chosen from the registry: "
+                        "the approved posts were not checked"),
 }
 
 
@@ -29,7 +31,7 @@ def headline(head: dict | None) -> str:
 
 def case_headline(case: dict) -> str:
     """The headline of a case as `get_case` returns it (with its data)."""
-    return headline({key: (case.get("data") or {}).get(key) for key in ctx().registry.headline})
+    return headline({key: (case.get("data") or {}).get(key) for key in current_engine().registry.headline})
 
 
 def named_tasks(tasks: list[dict], version_of) -> list[dict]:
@@ -43,13 +45,13 @@ def named_tasks(tasks: list[dict], version_of) -> list[dict]:
     for task in tasks:
         version = version_of(task)
         if version not in names:
-            names[version] = step_names(ctx(), version, "en")
+            names[version] = step_names(current_engine(), version, "en")
         form = ALL.get(task.get("form") or "")
         out.append({**task, "name": names[version].get(task["element_id"]) or (form.title[1] if form else task["title"])})
     return out
 
 
-def ctx():
+def current_engine():
     """The engine context of the running app."""
     from flask import current_app
 
@@ -62,7 +64,7 @@ def offer_for(form: str | None, case: dict, prefill: dict | None = None, role: s
     if not form:
         return Offer()
     form_ctx = FormContext(case["id"], form, case["data"], prefill or {}, case["parameters"], actor(), role, lang())
-    return offer(form, form_ctx, users=lambda wanted: active_users(ctx(), wanted),
+    return offer(form, form_ctx, users=lambda wanted: active_users(current_engine(), wanted),
                  declarations=case.get("declarations") or [])
 
 
@@ -80,15 +82,18 @@ def label(table: dict, key) -> str:
     return (pair[1] if english() else pair[0]) if pair else (key or "")
 
 
-def has_any(*roles: str) -> bool:
+def can(action: str, target: dict | None = None) -> bool:
+    """May the signed-in user do `action` (on `target`)? The rule of api/policy.py, as REST asks it."""
     from flask_login import current_user
 
-    return current_user.is_authenticated and bool(current_user.roles & set(roles))
+    from ..policy import allowed
+
+    return current_user.is_authenticated and allowed(current_user.actor, action, target)
 
 
 def template_globals() -> dict:
     return {
-        "has_any": has_any,
+        "can": can,
         "role_label": lambda key: label(ROLES, key),
         "status_label": lambda key: label(STATUSES, key),
         "outcome_label": lambda key: label(OUTCOMES, key),

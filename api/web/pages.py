@@ -9,13 +9,14 @@ from flask_login import login_required
 from engine import cases, reading
 from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from engine.inbox import case_heads, inbox_page
-from engine.procedures import latest_versions
+from engine.procedures import versions
 from engine.progress import case_progress
-from engine.storage.models import CaseTask
 from workflows.forms import FORM_NAMES, json_schema
 
+from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
-from .helpers import case_headline, ctx, lang, named_tasks, offer_for
+from .helpers import case_headline, current_engine, lang, named_tasks, offer_for
+from .registry import start_choices
 from .users import actor, requires
 
 bp = Blueprint("pages", __name__)
@@ -34,17 +35,16 @@ INBOX_PER_PAGE = 50  # ready tasks per page of the inbox, grouped by case on the
 @login_required
 def inbox():
     page = max(1, request.args.get("page", 1, type=int))
-    mine, total = inbox_page(ctx(), roles=set(actor().roles), page=page, per_page=INBOX_PER_PAGE)
-    mine = reading.readable_tasks(ctx(), actor(), mine, "inbox page")
+    mine, total = inbox_page(current_engine(), roles=set(actor().roles), page=page, per_page=INBOX_PER_PAGE)
+    mine = reading.readable_tasks(current_engine(), actor(), mine, "inbox page")
     last = max(1, -(-total // INBOX_PER_PAGE))
     if page > last:
         return redirect(url_for("pages.inbox", page=last))
-    summaries = case_heads(ctx(), {t["case_id"] for t in mine})
+    summaries = case_heads(current_engine(), {t["case_id"] for t in mine})
     by_case: dict[int, list] = {}
     for task in named_tasks(mine, lambda t: summaries[t["case_id"]]["version_id"]):
         by_case.setdefault(task["case_id"], []).append(task)
-    with ctx().unit_of_work() as uow:
-        procedures = [(v.key, v.name) for v in latest_versions(uow.session)]
+    procedures = [(v["key"], v["name"]) for v in versions.latest(current_engine())]
     return render_template("inbox.html", by_case=by_case, summaries=summaries, procedures=procedures,
                            procedure_names=dict(procedures), page=page, last_page=last, total=total,
                            per_page=INBOX_PER_PAGE)
@@ -55,21 +55,24 @@ def inbox():
 def case_list():
     status = request.args.get("status") or None
     page = max(1, request.args.get("page", 1, type=int))
-    items, total = reading.list_cases(ctx(), actor(), status=status, page=page, per_page=25)
+    items, total = reading.list_cases(current_engine(), actor(), status=status, page=page, per_page=25)
     return render_template("cases.html", items=items, total=total, page=page, status=status)
 
 
 @bp.route("/cases/new/<procedure>", methods=["GET", "POST"])
-@login_required
+@requires("case.start")
 def start_case(procedure: str):
-    if not actor().holds("clerk"):
-        abort(403)
-    schema = json_schema("announcement" if procedure == "competitive_selection" else "case_start", lang())
+    try:
+        form = versions.start_form(versions.get_latest(current_engine(), procedure))  # the start event's form
+    except NotFound:
+        abort(404)
+    schema = json_schema(form, lang()) if form in FORM_NAMES else {"title": procedure, "properties": {}}
+    schema, hidden = start_choices(schema)  # the registry's units and levels to pick from
     values, errors = {}, {}
     if request.method == "POST":
         values = read_form(schema, request.form)
         try:
-            case = cases.start_case(ctx(), procedure, values, actor(), "clerk", locale=lang())
+            case = cases.start_case(current_engine(), procedure, values, actor(), "clerk", locale=lang())
         except ValidationFailed as exc:
             errors = exc.fields
             flash(exc.localized(lang()), "error")
@@ -77,7 +80,7 @@ def start_case(procedure: str):
             flash(_("Case %(id)s started.", id=case["id"]), "ok")
             return redirect(url_for("pages.case_page", case_id=case["id"]))
     return render_template("form_page.html", title=schema["title"], subtitle=procedure,
-                           fields=widgets(schema, values, submitted=bool(values)), errors=errors,
+                           fields=widgets(schema, values, hidden=hidden, submitted=bool(values)), errors=errors,
                            action=url_for("pages.start_case", procedure=procedure), comment=None), \
         (422 if errors else 200)
 
@@ -85,20 +88,19 @@ def start_case(procedure: str):
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task_form(task_id: str):
-    with ctx().unit_of_work() as uow:
-        row = uow.session.get(CaseTask, task_id)
-        task = cases.task_dict(row) if row else None
-    if task is None:
+    try:
+        task = cases.get_task(current_engine(), task_id)
+    except NotFound:
         flash(_("This task is no longer waiting: someone may have completed it."), "error")
         return redirect(url_for("pages.inbox"))
-    whole = cases.get_case(ctx(), task["case_id"])
+    whole = cases.get_case(current_engine(), task["case_id"])
     try:
-        case = reading.as_seen(ctx(), actor(), whole, "task page")
+        case = reading.as_seen(current_engine(), actor(), whole, "task page")
     except NotFound:
         abort(404)
     # the holder of the task gets the form as the step will check it (from the whole case); the page
     # around it, and anyone else, only what they may read
-    holder = bool(task["role"]) and actor().holds(task["role"]) and len(case["sections"]) > 1  # not recused
+    holder = allowed(actor(), "task.complete", task) and len(case["sections"]) > 1  # and not recused
     task = next((t for t in case["tasks"] if t["id"] == task["id"]), task) if not holder else task
     [task] = named_tasks([task], lambda t: case["version_id"])
     schema = json_schema(task["form"], lang()) if task["form"] in FORM_NAMES else {"properties": {}}
@@ -110,9 +112,9 @@ def task_form(task_id: str):
     if request.method == "POST":
         values = read_form(schema, request.form, offer)
         result, errors, status = _attempt(lambda: cases.complete_task(
-            ctx(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
+            current_engine(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
         if result is not None:
-            result = reading.as_seen(ctx(), actor(), result, "task page")
+            result = reading.as_seen(current_engine(), actor(), result, "task page")
             result["tasks"] = named_tasks(result["tasks"], lambda t: result["version_id"])
             return render_template("recorded.html", task=task, case=result, recorded=values)
     return render_template("form_page.html", title=task["name"], subtitle=f"#{case['id']} {case_headline(case)}".strip(),
@@ -139,10 +141,10 @@ def _attempt(step):
 @login_required
 def case_page(case_id: int):
     try:
-        case = reading.read_case(ctx(), actor(), case_id, "case page")
+        case = reading.read_case(current_engine(), actor(), case_id, "case page")
     except NotFound:
         abort(404)
-    mine = {t["id"] for t in cases.list_tasks(ctx(), roles=set(actor().roles), case_id=case_id)}
+    mine = {t["id"] for t in cases.list_tasks(current_engine(), roles=set(actor().roles), case_id=case_id)}
     declaring = offer_for("declaration", case).fields if case["status"] == "running" else {}
     case["tasks"] = named_tasks(case["tasks"], lambda t: case["version_id"])
     return render_template("case.html", case=case, data=case["data"], my_tasks=mine, declaring=declaring,
@@ -150,18 +152,17 @@ def case_page(case_id: int):
 
 
 MESSAGES = ("withdraw", "publicity_report")  # what the web records on a case besides its steps
-MESSAGE_ROLES = ("clerk", "discipline")
 
 
 @bp.route("/cases/<int:case_id>/messages/<name>", methods=["GET", "POST"])
-@requires(*MESSAGE_ROLES)
+@requires("case.message")
 def message_form(case_id: int, name: str):
     """A withdrawal or a report during publicity, as the REST API's POST /cases/{id}/messages takes it."""
-    role = next(r for r in MESSAGE_ROLES if actor().holds(r))
+    role = matched_role(actor(), "case.message")
     if name not in MESSAGES:
         abort(404)
     try:
-        case = reading.read_case(ctx(), actor(), case_id, "message page")
+        case = reading.read_case(current_engine(), actor(), case_id, "message page")
     except NotFound:
         abort(404)
     schema = json_schema(name, lang())
@@ -169,7 +170,7 @@ def message_form(case_id: int, name: str):
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = read_form(schema, request.form, offer)
-        result, errors, status = _attempt(lambda: cases.send_message(ctx(), case_id, name, values, actor(), role,
+        result, errors, status = _attempt(lambda: cases.send_message(current_engine(), case_id, name, values, actor(), role,
                                                                      locale=lang()))
         if result is not None:
             flash(_("Recorded: %(step)s", step=schema["title"]), "ok")
@@ -186,9 +187,9 @@ def case_diagram(case_id: int):
     """The version's BPMN, the elements passed and the flows taken, and what is waiting, for the viewer
     (the summary of a case: only for those who may open it)."""
     try:
-        if not reading.may_open(ctx(), actor(), case_id):
-            reading.refuse(ctx(), actor(), case_id, "case diagram")
-        return jsonify(case_progress(ctx(), case_id))
+        if not reading.may_open(current_engine(), actor(), case_id):
+            reading.refuse(current_engine(), actor(), case_id, "case diagram")
+        return jsonify(case_progress(current_engine(), case_id))
     except NotFound:
         abort(404)
 
@@ -197,9 +198,9 @@ def case_diagram(case_id: int):
 @login_required
 def declare(case_id: int):
     who = request.form.get("username", "").strip() or actor().username
-    role = "org_head" if who != actor().username and actor().holds("org_head") else next(iter(sorted(actor().roles)), "-")
     try:
-        cases.record_for_guards(ctx(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
+        role = authorize(actor(), "case.declare", {"username": who}, label=f"web case {case_id} declaration")
+        cases.record_for_guards(current_engine(), case_id, {"username": who, "nominee": request.form.get("nominee", "").strip(),
                                                    "relation": request.form.get("relation", "")}, actor(), role,
                                   locale=lang())
         flash(_("The relation was recorded; you will not be given steps about this person."), "ok")

@@ -30,21 +30,24 @@ def actor() -> Actor:
     return current_user.actor
 
 
-def requires(*roles: str):
-    """A page for holders of one of `roles`; others get 403 (and the refusal is recorded)."""
+def requires(action: str):
+    """A page for those api/policy.py lets do `action` (the rule REST asks too); others get 403, and
+    the refusal is recorded like every other."""
 
     def wrap(view):
         @wraps(view)
         def check(*args, **kwargs):
             from flask import current_app, request
 
-            from engine.access import record_refusal
+            from engine.errors import Forbidden
+
+            from ..policy import authorize
 
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if roles and not (current_user.roles & set(roles)):
-                record_refusal(current_app.extensions["cadreflow"], current_user.actor, f"web {request.endpoint}",
-                               request.path, f"requires {', '.join(roles)}")
+            try:
+                authorize(current_user.actor, action, label=request.path)
+            except Forbidden:
                 abort(403)
             return view(*args, **kwargs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,9 @@ from ..xmlsafe import BpmnXmlError, parse_xml
 from . import bpmnxml
 from .specs import build_parser, specs_for
 from .validation import check_file
+
+if TYPE_CHECKING:
+    from ..context import EngineContext
 
 PROCEDURES_STREAM = "procedures"
 
@@ -41,12 +45,12 @@ def latest_versions(session) -> list[ProcedureVersion]:
     ))
 
 
-def deploy_directory(ctx, directory: str | Path, actor: Actor, role: str | None = None) -> list[DeployResult]:
+def deploy_directory(ctx: EngineContext, directory: str | Path, actor: Actor, role: str | None = None) -> list[DeployResult]:
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(directory).glob("*.bpmn"))}
     return deploy_files(ctx, files, actor, role)
 
 
-def deploy_files(ctx, files: dict[str, str | bytes], actor: Actor, role: str | None = None) -> list[DeployResult]:
+def deploy_files(ctx: EngineContext, files: dict[str, str | bytes], actor: Actor, role: str | None = None) -> list[DeployResult]:
     """Validate every file, then store each file's procedure as version N+1 (or reuse identical content).
     `role`: the role recorded for the deployment (default: the domain's, Registry.default_roles.deploy).
 
@@ -143,7 +147,7 @@ def _process_owners(files: dict[str, str]) -> dict[str, str]:
     return owners
 
 
-def _store(session, ctx, parser, owners, all_files, filename, process, actor, role) -> DeployResult:
+def _store(session, ctx: EngineContext, parser, owners, all_files, filename, process, actor, role) -> DeployResult:
     key = process.get("id")
     _spec, subprocess_specs = specs_for(parser, key, filename)
     bundle_names = sorted({filename} | {owners[p] for p in subprocess_specs if p in owners})

@@ -8,10 +8,15 @@ such as "message received: publicity_report" reads as a step.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 
 from .specs import SpecBundle
+
+if TYPE_CHECKING:
+    from ..context import EngineContext
 
 
 def element_names(bundle: SpecBundle, language: str | None = None) -> dict[str, str]:
@@ -50,7 +55,7 @@ def _messages_caught(task_spec):
             yield each.name, output
 
 
-def step_names(ctx, version_id: int, language: str | None = None) -> dict[str, str]:
+def step_names(ctx: EngineContext, version_id: int, language: str | None = None) -> dict[str, str]:
     """`element_names` of a deployed version (parsed once per process, from the spec cache)."""
     with ctx.unit_of_work() as uow:
         bundle = ctx.specs.get(uow.session, version_id)

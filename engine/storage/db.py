@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
+from psycopg.pq import ConnStatus
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..hashing import canonical_json
 
+T = TypeVar("T")
 DEFAULT_INSTANCE = Path(os.environ.get("CADREFLOW_INSTANCE", "instance"))
 
 
@@ -32,8 +40,42 @@ def make_engine(url: str, **kwargs) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
-    kwargs.setdefault("pool_pre_ping", True)  # recover from a dropped connection without a restart
-    return create_engine(url, **kwargs)
+    return _postgres_engine(url, **kwargs)
+
+
+def _postgres_engine(url: str, **kwargs) -> Engine:
+    # Recover from dropped connections without a restart, and without pool_pre_ping's round trip
+    # (a SELECT 1 before every request's checkout): a server that ends a connection (restart,
+    # pg_terminate_backend, idle timeout) sends its last message and closes the socket, so an idle
+    # pooled connection whose socket has anything to read is gone. pool_recycle retires
+    # connections before a firewall's idle timeout silently cuts them.
+    kwargs.setdefault("pool_recycle", 1800)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine, "checkout", _refuse_hung_up)
+    return engine
+
+
+def read_again_if_dropped(read: Callable[[], T]) -> T:
+    """Run a read; if its connection turned out dead (the server ended it just before: the checkout
+    saw nothing yet), run it once more on a new connection. For the first read of a request (who is
+    asking), which is safe to repeat; the pool has replaced its other connections by then."""
+    try:
+        return read()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return read()
+
+
+def _refuse_hung_up(dbapi_conn, _record, _proxy) -> None:
+    """Pool checkout: a connection the server has hung up on is replaced (the pool retries)."""
+    if dbapi_conn.closed or dbapi_conn.pgconn.status != ConnStatus.OK:
+        raise DisconnectionError("the connection is closed")
+    poller = select.poll()  # poll, not select: no limit on the descriptor's number
+    poller.register(dbapi_conn.pgconn.socket, select.POLLIN)
+    if poller.poll(0):  # readable, hung up or in error: an idle connection is none of these while alive
+        raise DisconnectionError("the server closed the connection")
 
 
 def _sqlite_engine(url: str, **kwargs) -> Engine:
@@ -75,18 +117,106 @@ class UnitOfWork:
     def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False):
         self._factory = session_factory
         self._write = write
+        self._shared: OneConnection | None = None
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
+        shared = _one_connection.get()
+        if shared is not None and shared.takes(self._factory):
+            self._shared = shared
+            self.session = shared.enter(self._factory, self._write)
+            return self
         self.session = self._factory()
         if self._write:
             self.session.connection(execution_options={"write": True})
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         # close() rolls back anything uncommitted without expiring loaded objects, so callers may
         # still read what they loaded after the block.
         self.session.close()
+        if self._shared is not None:
+            self._shared.leave(self._write, failed=exc_type is not None)
+            self._shared = None
 
     def commit(self) -> None:
         self.session.commit()
+        if self._shared is not None:
+            self._shared.commit()
+
+
+class OneConnection:
+    """One connection for the units of work of one web request, and on PostgreSQL one transaction
+    from the token check to the step's commit.
+
+    Without it, a completion checked out a pooled connection for the token check (BEGIN, SELECT,
+    ROLLBACK) and another for the step (BEGIN, ..., COMMIT). Here a read unit of work leaves its
+    transaction open and the next unit of work goes on in it; a write unit of work's commit commits
+    it, and leaving any unit of work on an error, or a write one without commit, rolls it back, as
+    before. On SQLite each unit of work still has its own transaction (a step must start with BEGIN
+    IMMEDIATE, and a read transaction kept open would hold an old snapshot), on the one connection.
+    A unit of work opened inside another one gets its own session and connection, as before.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.keeps_reads = engine.dialect.name == "postgresql"
+        self.connection: Connection | None = None
+        self.transaction = None
+        self.busy = False
+
+    def takes(self, factory: sessionmaker[Session]) -> bool:
+        return not self.busy and factory.kw.get("bind") is self.engine
+
+    def enter(self, factory: sessionmaker[Session], write: bool) -> Session:
+        self.busy = True
+        if self.connection is None or self.connection.invalidated:
+            self.connection = self.engine.connect()
+        if self.transaction is not None and not self.transaction.is_active:
+            self.transaction = None
+        if not write and not self.keeps_reads:  # SQLite: the session's own transaction, begun when it reads
+            self.connection.execution_options(write=False)
+            return factory(bind=self.connection)
+        if self.transaction is None:
+            self.connection.execution_options(write=write)  # SQLite's BEGIN IMMEDIATE for a step
+            self.transaction = self.connection.begin()
+        # the session works in our transaction: its commit() flushes, ours commits, its rollback rolls back
+        return factory(bind=self.connection, join_transaction_mode="rollback_only")
+
+    def leave(self, write: bool, *, failed: bool) -> None:
+        self.busy = False
+        if self.transaction is not None and (failed or write or not self.keeps_reads):
+            self._end_transaction()
+
+    def commit(self) -> None:
+        if self.transaction is not None and self.transaction.is_active:
+            self.transaction.commit()
+        self.transaction = None
+
+    def close(self) -> None:
+        self._end_transaction()
+        if self.connection is not None:
+            with contextlib.suppress(DBAPIError):
+                self.connection.close()
+            self.connection = None
+
+    def _end_transaction(self) -> None:
+        transaction, self.transaction = self.transaction, None
+        if transaction is not None and transaction.is_active:
+            with contextlib.suppress(DBAPIError):  # a connection the server dropped has nothing to undo
+                transaction.rollback()
+
+
+_one_connection: ContextVar[OneConnection | None] = ContextVar("cadreflow_one_connection", default=None)
+
+
+def open_one_connection(engine: Engine) -> None:
+    """From here on, this thread's (context's) units of work on `engine` share one connection."""
+    _one_connection.set(OneConnection(engine))
+
+
+def close_one_connection() -> None:
+    shared = _one_connection.get()
+    _one_connection.set(None)
+    if shared is not None:
+        shared.close()

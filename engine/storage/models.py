@@ -103,7 +103,9 @@ class AuditEvent(Base):
     """Append-only, hash-chained per stream ("case/<id>" or e.g. "procedures"). Triggers refuse changes."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("stream", "seq"),)
+    # who acted on which case, by user and by role: the need-to-know lists (engine/reading.py, 0006)
+    __table_args__ = (UniqueConstraint("stream", "seq"), Index("ix_audit_events_actor_case", "actor_username", "case_id"),
+                      Index("ix_audit_events_role_case", "actor_role", "case_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stream: Mapped[str] = mapped_column(String(64))
@@ -153,6 +155,21 @@ class ReferenceEntry(Base):
     value: Mapped[dict[str, Any]]
     entered_by: Mapped[str] = mapped_column(String(64))
     entered_at: Mapped[datetime]
+
+
+class ReferenceTerm(Base):
+    """What a keyed reference entry is found by: (field, term) pairs its kind's index derives from
+    its value (engine/reference_records.py), rewritten with the entry."""
+
+    __tablename__ = "reference_terms"
+    __table_args__ = (Index("ix_reference_terms_lookup", "kind", "field", "term"),
+                      Index("ix_reference_terms_entry", "kind", "key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    field: Mapped[str] = mapped_column(String(32))
+    term: Mapped[str] = mapped_column(String(255))
 
 
 class ApiToken(Base):

@@ -26,7 +26,9 @@ def test_appointed_over_http(http):
     d.appoint()
     ended(http, d, "appointed")
     events = http.call("GET", f"/api/v1/cases/{d.id}/events", "orghead1")
-    assert events[0]["action"] == "case_started" and events[-1]["data_out"]["outcome"] == "appointed"
+    # the appointment's step ends the case; its registry note (the appointee typed by name) follows
+    assert events[0]["action"] == "case_started" and events[-2]["data_out"]["outcome"] == "appointed"
+    assert events[-1]["action"] == "records_unchanged" and events[-1]["data_out"]["appointees"] == ["张三"]
     record = http.call("GET", f"/api/v1/cases/{d.id}/accountability", "auditor1")
     assert ("secretary1", "committee_secretary") in {(e["user"], e["role"]) for e in record["entries"]}
     # the data fields stay as they were, each entry gains the event in words, in the caller's language

@@ -116,6 +116,11 @@ def test_the_document_lists_the_contract(api_schema):
         ("GET", f"{v1}/cases/{{case_id}}/accountability"), ("GET", f"{v1}/cases/{{case_id}}/access-log"),
         ("GET", f"{v1}/audit/verify"),
         ("POST", f"{v1}/admin/calendar"), ("POST", f"{v1}/admin/timers/run"), ("POST", f"{v1}/admin/clock"),
+        # the registry (REST additions 2026-12), and the import template
+        ("POST", f"{v1}/persons"), ("GET", f"{v1}/persons"), ("GET", f"{v1}/persons/{{person_id}}"),
+        ("PATCH", f"{v1}/persons/{{person_id}}"), ("POST", f"{v1}/persons/import"),
+        ("GET", f"{v1}/persons/import/template"),
+        ("POST", f"{v1}/units"), ("GET", f"{v1}/units"), ("GET", f"{v1}/units/{{unit_id}}"),
     }
 
 

@@ -8,7 +8,7 @@ from api import engine_context
 from tests.browser.conftest import PHONE, SHOTS, no_horizontal_scroll, shot
 from workflows.demo import Driver
 
-STEPS = 15  # the replayed steps of an appointed case (24 events, the qualification review among them)
+STEPS = 16  # the replayed steps of an appointed case (25 events: the qualification review's, the registry note)
 
 
 def appointed_case(app) -> int:
@@ -74,7 +74,7 @@ def test_auditor_steps_through_a_replay_and_downloads_the_record(live, login):
 
     page.click(f"a[href$='/audit/cases/{case_id}']")
     assert "✓" in page.inner_text("#case-verify")
-    assert page.locator("ol.events > li").count() == 24
+    assert page.locator("ol.events > li").count() == 25
     shot(page, "auditor-timeline-desktop", full_page=False)
     with page.expect_download() as download:
         page.click(f"a[href='/audit/cases/{case_id}/record.pdf']")

@@ -188,6 +188,7 @@ def test_the_relation_declaration_chooses_the_nominee(live, login):
     ctx = engine_context(app)
     d = Driver(ctx)
     d.to_confirm()
+    d.confirm(["张三", "李四"])  # the inspections wait: the case is now an inspector's work (need to know)
     inspector = login("inspector1")
     inspector.goto(f"{base}/cases/{d.id}")
     form = inspector.locator("form.declare")

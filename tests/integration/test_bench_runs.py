@@ -14,13 +14,14 @@ def test_step_cost_benchmark_runs(tmp_path):
 
 def test_replay_verify_benchmark_runs(tmp_path):
     import json
+    import os
 
     from bench import replay_verify
 
     out = tmp_path / "replay_verify.json"
     rows = replay_verify.main(["--cases", "3", "--repeat", "1", "--postgres", "", "--json", str(out)])
     names = [r["name"].split(" (")[0] for r in rows]
-    assert names == ["verify floor", "verify", "replay floor", "replay", "live steps"]
+    assert names == ["verify floor", "verify", "replay floor", "replay", f"replay --jobs {os.cpu_count()}", "live steps"]
     assert all(r["db"] == "SQLite" and r["events"] > 20 and r["events_per_s"] > 0 for r in rows)
     assert json.loads(out.read_text())["builds"]["SQLite"]["outcomes"] == {"appointed": 2, "not_approved": 1}
 
@@ -46,5 +47,16 @@ def test_young_case_figure_and_round_trips_run():
     assert [r["samples"] for r in rows] == [20] * 4 and rows[1]["vs_floor"] == 1.0
     trips = young_case.round_trips(None, completions=2)
     engine, web = trips["SQLite, engine.cases.complete_task"], trips["SQLite, POST /api/v1/tasks/<id>/complete"]
-    assert engine["commit"] == web["commit"] == 1  # the step commits once, the token check never
+    assert engine["commit"] == 1 and engine["rollback"] == 0  # the step commits once
+    assert web["commit"] >= 1
     assert web["round trips"] > engine["round trips"] >= engine["statements"] > 0
+
+
+def test_read_cost_benchmark_runs(capsys):
+    """bench.read_cost on SQLite with one case and a few reads: four rows, each with its p95 ratio."""
+    from bench import read_cost
+
+    rows = read_cost.main(["--cases", "1", "--reads", "2"])
+    assert [(r["door"], r["reader"]) for r in rows] == [("REST", "clerk1"), ("REST", "inspector1"),
+                                                         ("page", "clerk1"), ("page", "inspector1")]
+    assert all(r["p95_ratio"] > 0 for r in rows) and "p95 ratio" in capsys.readouterr().out

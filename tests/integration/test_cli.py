@@ -71,3 +71,27 @@ def test_deploy_reports_each_problem_and_fails(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["deploy", str(bad)])
     assert result.exit_code == 1
     assert "[f_rejected]" in result.output and "not allowed" in result.output
+
+
+def test_registry_import_command_all_rows_or_none(app, tmp_path):
+    from bench.import_parse import generate, to_csv, to_xlsx
+    from workflows.registry import store
+
+    invoke(app, "db", "upgrade")
+    invoke(app, "users", "create", "clerk9", "--role", "clerk", "--password", "Clerk-nine-2026")
+    rows = generate(4, seed=3)
+    good = tmp_path / "registry.xlsx"
+    good.write_bytes(to_xlsx(rows))
+    rows["posts"][2][4] = "2019-13-01"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(to_csv(rows))
+    refused = app.test_cli_runner().invoke(args=["registry", "import", str(bad), "--as", "clerk9"])
+    assert refused.exit_code == 1 and "「任职经历」第" in refused.output and "nothing was imported" in refused.output
+    assert store.search_persons(engine_context(app), "") == []
+    assert "clerk1 is no active clerk" in app.test_cli_runner().invoke(args=["registry", "import", str(good)]).output
+    done = invoke(app, "registry", "import", str(good), "--as", "clerk9")
+    assert done.exit_code == 0 and "created 4, updated 0, unchanged 0" in done.output
+    assert len(store.search_persons(engine_context(app), "")) == 4
+    template = tmp_path / "template.xlsx"
+    invoke(app, "registry", "template", str(template))
+    assert template.read_bytes()[:2] == b"PK"

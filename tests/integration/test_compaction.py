@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import audit, cases, replay
+from engine import audit, cases, replay, stepping
 from engine.actors import Actor
 from engine.procedures import deploy_files
 from engine.storage.models import Case
@@ -55,7 +55,7 @@ def test_a_looping_case_keeps_a_constant_snapshot_and_replays(ctx):
 
 
 def test_a_case_started_before_compaction_keeps_its_format_and_replays(ctx, monkeypatch):
-    monkeypatch.setattr(cases, "SNAPSHOT_FORMAT", 1)
+    monkeypatch.setattr(stepping, "SNAPSHOT_FORMAT", 1)
     case = run(ctx, loop_case(ctx, 1000), range(1, 6))
     monkeypatch.undo()  # the engine now compacts new cases; this one stays in format 1
     before = tasks_in_snapshot(ctx, case["id"])

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import event, func, select
 
-from engine import audit, cases, steps, timers
+from engine import audit, cases, stepping, steps, timers
 from engine.errors import Conflict
 from engine.steps import StepFailed
 from engine.storage.models import AuditEvent, CaseTask
@@ -36,7 +36,7 @@ def test_two_clerks_complete_the_same_task_at_once(ctx, monkeypatch):
             both_loaded.wait()
         return real_execute(*args, **kwargs)
 
-    monkeypatch.setattr(cases, "execute", execute_in_lockstep)
+    monkeypatch.setattr(stepping, "execute", execute_in_lockstep)
 
     def attempt(decision):
         try:

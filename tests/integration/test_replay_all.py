@@ -23,7 +23,7 @@ def invoke(app, *args):
 
 @pytest.fixture
 def app(db_url):
-    """200 two-step cases (the last 50 started a month later), one of them tampered with."""
+    """200 cases, half of them one step on (the last 50 started a month later), one tampered with."""
     app = create_app({"DATABASE_URL": db_url, "TESTING": True, "SECRET_KEY": TEST_KEY})
     ctx = engine_context(app)
     ctx.registry = example_registry()  # the engine test procedure, not the cadre domain
@@ -31,7 +31,7 @@ def app(db_url):
     deploy_example(ctx)
     for i in range(CASES):
         if i == CASES - 50:
-            ctx.clock.advance(days=30)
+            ctx.clock.advance(days=29, hours=19)  # 20:00 UTC: already the next day in Beijing
         case = start_example(ctx)
         if i % 2 == 0:  # half of them one step further (a decision to replay)
             cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})

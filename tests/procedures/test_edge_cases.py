@@ -130,7 +130,7 @@ def test_7_publicity_across_national_day_counts_the_adjusted_working_saturday(ct
     publicity = d.case["data"]["publicity"]
     assert (publicity["working_days"], publicity["end"]) == (days, end)
     assert d.case["next_due_at"] == f"{end}T16:00:00.000000Z"  # 00:00 in Beijing the next day
-    assert d.case["warnings"] == []
+    assert d.case["warnings"] == ["quota_unchecked"]  # the Driver types its unit
 
 
 def test_8_a_period_in_a_year_the_calendar_lacks_warns_instead_of_failing(ctx):
@@ -139,7 +139,7 @@ def test_8_a_period_in_a_year_the_calendar_lacks_warns_instead_of_failing(ctx):
     d.to_deliberation()
     d.deliberate(["张三"])
     d.committee({"张三": {"agree": 8, "disagree": 1, "defer": 0}}, meeting_date="2026-12-28")
-    assert d.case["status"] == "running" and d.case["warnings"] == ["calendar_unverified"]
+    assert d.case["status"] == "running" and d.case["warnings"] == ["calendar_unverified", "quota_unchecked"]
     assert d.case["data"]["publicity"]["end"] == "2027-01-01"
 
 
@@ -242,7 +242,7 @@ def test_an_unverifiable_report_defers_and_reopens_after_three_months(ctx):
     assert d.ready() == ["investigate_report"]
     d.investigate("minor")
     d.refresh()
-    assert d.ready() == ["appoint"] and d.case["warnings"] == ["publicity_reminder"]
+    assert d.ready() == ["appoint"] and d.case["warnings"] == ["publicity_reminder", "quota_unchecked"]
     assert replay(ctx, d.id).ok
 
 

@@ -126,7 +126,9 @@ def test_every_event_of_a_standard_case_in_words(ctx):
     assert "尚有1件举报未办结；第1件举报交调查核实" in status[1]
     assert status[-1] == "公示期2026-03-30至2026-04-03已满，举报均已办结，可以任职。"
     assert words(entries, action="timer_fired")[-1] == "定时到期（试用期）；转入：试用期满考核。"
-    assert words(entries, "appoint") == ["任职通知文号：区委〔2026〕12号；任职生效日期：2026-04-15；任职谈话人：orghead1；试用期：是。"]
+    assert words(entries, "appoint", "task_completed") == [
+        "任职通知文号：区委〔2026〕12号；任职生效日期：2026-04-15；任职谈话人：orghead1；试用期：是。"]
+    assert words(entries, "appoint", "records_unchanged") == ["李四：未从干部信息库提名（无人员编号），干部信息未更新。"]
     assert words(entries, "probation_review") == ["考核结果：称职。案件办结：已任职。"]
 
 

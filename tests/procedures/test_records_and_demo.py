@@ -73,7 +73,7 @@ def test_admin_calendar_days_apply_to_a_year_the_package_lacks(ctx):
     # 12-29, 12-30, 12-31 (2026: from the package), then 2027: 01-01 (weekday guess), 01-04 is a holiday
     assert d.case["data"]["publicity"]["working_days"] == ["2026-12-29", "2026-12-30", "2026-12-31", "2027-01-01",
                                                            "2027-01-05"]
-    assert d.case["warnings"] == ["calendar_unverified"]
+    assert d.case["warnings"] == ["calendar_unverified", "quota_unchecked"]
 
 
 def test_terminate_needs_a_reason(ctx):

@@ -144,7 +144,7 @@ def test_timeline_shows_every_event_in_order(app, appointed):
     auditor = signed_in(app, "auditor1")
     page = auditor.get(f"/audit/cases/{appointed}").text
     positions = [page.index(f'id="event-{e["seq"]}"') for e in record["entries"]]
-    assert positions == sorted(positions) and len(positions) == 24
+    assert positions == sorted(positions) and len(positions) == 25  # the review's three, the registry note the last
     for entry in record["entries"]:
         chunk = page[page.index(f'id="event-{entry["seq"]}"'):]
         chunk = chunk[:chunk.index("</li>")]
@@ -169,7 +169,7 @@ def test_replay_page_steps_and_markers(app, appointed):
     auditor = signed_in(app, "auditor1")
     page = auditor.get(f"/audit/cases/{appointed}/replay").text
     assert report["ok"] and "重演结果与记录一致" in page
-    assert len(re.findall(r'<section class="card step matched" id="step-\d+"', page)) == len(report["steps"]) == 15
+    assert len(re.findall(r'<section class="card step matched" id="step-\d+"', page)) == len(report["steps"]) == 16
     assert f'max="{len(report["steps"])}"' in page and 'id="next-step"' in page and 'id="prev-step"' in page
     assert f'data-src="/cases/{appointed}/diagram.json"' in page
     done = json.loads(re.search(r'<script type="application/json" id="replay-steps">(.*?)</script>', page, re.S)[1])
@@ -216,14 +216,14 @@ def test_exports(app, appointed):
     assert as_csv.headers["Content-Disposition"] == f"attachment; filename=case-{appointed}-record.csv"
     rows = list(csv.reader(io.StringIO(as_csv.data.decode("utf-8-sig"))))
     assert rows[0][:5] == ["序号", "时间（北京时间）", "办理人", "用户名", "角色"]
-    assert len(rows) == 1 + len(record["entries"]) == 25
-    assert [int(r[0]) for r in rows[1:]] == list(range(1, 25))
+    assert len(rows) == 1 + len(record["entries"]) == 26
+    assert [int(r[0]) for r in rows[1:]] == list(range(1, 26))
 
     as_pdf = auditor.get(f"/audit/cases/{appointed}/record.pdf")
     assert as_pdf.status_code == 200 and as_pdf.mimetype == "application/pdf"
     assert as_pdf.headers["Content-Disposition"] == f"attachment; filename=case-{appointed}-record.pdf"
     assert as_pdf.data.startswith(b"%PDF")
-    assert 1 <= pdf_pages(as_pdf.data) <= 6  # 21 entries, some with long data
+    assert 1 <= pdf_pages(as_pdf.data) <= 6  # 22 entries, some with long data
     assert b"STSong-Light" in as_pdf.data  # Chinese through the built-in CID font, no font file
 
 

@@ -1,10 +1,10 @@
 """One marshmallow schema per user task and message payload, messages in zh-CN and en.
 
-The engine calls `FORMS[name](data, ctx)` (an `engine.registry.FormValidator`): it returns the
+The engine calls `FORMS[name](data, form_ctx)` (an `engine.registry.FormValidator`): it returns the
 cleaned data (JSON-serialisable; dates as ISO strings) or raises
 `engine.errors.ValidationFailed` whose `fields` maps a field path (`nominees.2.name`,
 `votes.张三`, `results.李四.agree`, `overrides.0.justification`, `_form`) to a message in
-`ctx.locale` ("en…" → English, anything else → Chinese); `message` / `message_zh` summarise
+`form_ctx.locale` ("en…" → English, anything else → Chinese); `message` / `message_zh` summarise
 every problem and `details["errors"]` lists them with codes in both languages.
 
 `json_schema(name, locale)` exports a form as JSON Schema (draft 2020-12).

@@ -338,30 +338,30 @@ Check = Callable[[dict, FormContext, Errors], "dict | None"]
 
 @dataclass(frozen=True)
 class Form:
-    """One form: a FormValidator (`form(data, ctx) -> cleaned`) plus what `json_schema` needs."""
+    """One form: a FormValidator (`form(data, form_ctx) -> cleaned`) plus what `json_schema` needs."""
 
     name: str
     title: tuple[str, str]  # (Chinese, English)
     schema: type[FormSchema]
     check: Check | None = None  # cross-field and case-data rules, run when the fields are valid
 
-    def __call__(self, data: dict, ctx: FormContext) -> dict:
+    def __call__(self, data: dict, form_ctx: FormContext) -> dict:
         errors = Errors()
         if not isinstance(data, dict):
             errors.add("_form", "not_object")
-            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema())
+            raise failure(self.title, errors.items, form_ctx.locale, self.name, self.schema())
         try:
             cleaned = self.schema().load(data)
         except ValidationError as exc:
             errors.add_marshmallow(exc.messages)
-            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema()) from None
+            raise failure(self.title, errors.items, form_ctx.locale, self.name, self.schema()) from None
         if self.check is not None:
             try:
-                result = self.check(cleaned, ctx, errors)
+                result = self.check(cleaned, form_ctx, errors)
             except Refuse as refuse:
                 errors.items.append(refuse.problem)
             else:
                 cleaned = cleaned if result is None else result
         if errors:
-            raise failure(self.title, errors.items, ctx.locale, self.name, self.schema())
+            raise failure(self.title, errors.items, form_ctx.locale, self.name, self.schema())
         return cleaned

@@ -13,9 +13,9 @@ from .base import Refuse
 # --- procedure parameters (read as workflows/params.py reads them) -----------------------------------
 
 
-def int_parameter(ctx: FormContext, name: str, *, minimum: int = 0, optional: bool = False) -> int | None:
+def int_parameter(form_ctx: FormContext, name: str, *, minimum: int = 0, optional: bool = False) -> int | None:
     """An integer parameter; None only for an `optional` one left unset (null)."""
-    value = params.param(ctx.parameters, name)
+    value = params.param(form_ctx.parameters, name)
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "null", "none")):
         if optional:
             return None
@@ -29,12 +29,12 @@ def int_parameter(ctx: FormContext, name: str, *, minimum: int = 0, optional: bo
     return number
 
 
-def ratio_parameter(ctx: FormContext, name: str) -> Fraction:
+def ratio_parameter(form_ctx: FormContext, name: str) -> Fraction:
     """A positive ratio: 2, "2", "3/2" or "1.5"."""
     try:
-        number = params.fraction_param(ctx.parameters, name)
+        number = params.fraction_param(form_ctx.parameters, name)
     except ValueError:
-        raise Refuse("_form", "bad_parameter", name=name, value=repr(params.param(ctx.parameters, name))) from None
+        raise Refuse("_form", "bad_parameter", name=name, value=repr(params.param(form_ctx.parameters, name))) from None
     if number <= 0:
         raise Refuse("_form", "bad_parameter", name=name, value=repr(number))
     return number
@@ -59,9 +59,9 @@ def section(data: Mapping, key: str) -> Mapping:
     return value if isinstance(value, Mapping) else {}
 
 
-def post_count(ctx: FormContext) -> int:
+def post_count(form_ctx: FormContext) -> int:
     """`post_count` of the case (start form), else of the competitive announcement; default 1."""
-    data = ctx.case_data or {}
+    data = form_ctx.case_data or {}
     value = data.get("post_count")
     if value is None:
         value = section(data, "announcement").get("post_count", 1)
@@ -118,10 +118,10 @@ def as_keyed(mapping: Mapping, ctx: FormContext, path: str, errors) -> dict:
     return {as_key(k, ctx, f"{path}.{k}", errors): v for k, v in mapping.items()}
 
 
-def withdrawn_names(ctx: FormContext) -> set[str]:
+def withdrawn_names(form_ctx: FormContext) -> set[str]:
     """Who has withdrawn: case data `withdrawn` / `withdrawals` (names or {name, ...}), and the
     tally's `withdrawn` flags."""
-    data = ctx.case_data or {}
+    data = form_ctx.case_data or {}
     found = set(names_in(data.get("withdrawn"))) | set(names_in(data.get("withdrawals")))
     for entry in section(data, "tally").get("nominees") or []:
         if isinstance(entry, Mapping) and entry.get("withdrawn"):

@@ -1,6 +1,6 @@
 """What a form offers instead of free text: options drawn from what the case already holds.
 
-`offer(form, ctx, users=..., declarations=...)` gives, per field, the options to choose from. An
+`offer(form, form_ctx, users=..., declarations=...)` gives, per field, the options to choose from. An
 option has a `value` (what the form submits: a nominee's name today; when per-nominee data is keyed
 by the registry's person id, only the functions here change), a `label` (what people read) and
 `details` (the figures that decide the choice, one per column). The web draws any offer the same
@@ -81,21 +81,21 @@ class Offer:
 Users = Callable[[str | None], list[dict]]
 
 
-def offer(form: str, ctx: FormContext, *, users: Users = lambda role: [], declarations: list[dict] = ()) -> Offer:
+def offer(form: str, form_ctx: FormContext, *, users: Users = lambda role: [], declarations: list[dict] = ()) -> Offer:
     """The offer of `form` for this case; an empty one where the case lacks what it needs (the form
     then asks as before, and its validator says what is missing)."""
     maker = _MAKERS.get(form)
     if maker is None:
         return Offer()
     try:
-        return maker(ctx, users, list(declarations))
+        return maker(form_ctx, users, list(declarations))
     except Refuse:
         return Offer()
 
 
-def _label(name: str, ctx: FormContext) -> str:
+def _label(name: str, form_ctx: FormContext) -> str:
     zh, en = LABELS.get(name, (name, name))
-    return en if is_english(ctx.locale) else zh
+    return en if is_english(form_ctx.locale) else zh
 
 
 def _person(name: str, ctx: FormContext | None = None) -> tuple[str, str]:
@@ -113,29 +113,29 @@ def _person(name: str, ctx: FormContext | None = None) -> tuple[str, str]:
     return name, f"{real}（{'，'.join(x for x in (f'{born}生' if born else '', post) if x)}）"
 
 
-def _data(ctx: FormContext, key: str) -> Mapping:
-    return section(ctx.case_data or {}, key)
+def _data(form_ctx: FormContext, key: str) -> Mapping:
+    return section(form_ctx.case_data or {}, key)
 
 
 # --- 6. confirm_candidates: the tally (or the competitive ranking) as a list to tick ----------------------------
 
 
-def _confirm_candidates(ctx: FormContext, users: Users, declarations: list) -> Offer:
-    entries, eligible, cutoff = shortlist(ctx)
-    t = text(ctx.locale)
-    posts, minimum = post_count(ctx), int_parameter(ctx, "override_min_justification")
-    ratio = ratio_parameter(ctx, "inspection_ratio")
-    limit = cutoff or math.floor(ratio_parameter(ctx, "recommendation_ratio") * posts)
-    tally = _data(ctx, "tally")
-    ranked = tally or _data(ctx, "ranking") or _data(ctx, "composite")  # competitive: scores, no votes
+def _confirm_candidates(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+    entries, eligible, cutoff = shortlist(form_ctx)
+    t = text(form_ctx.locale)
+    posts, minimum = post_count(form_ctx), int_parameter(form_ctx, "override_min_justification")
+    ratio = ratio_parameter(form_ctx, "inspection_ratio")
+    limit = cutoff or math.floor(ratio_parameter(form_ctx, "recommendation_ratio") * posts)
+    tally = _data(form_ctx, "tally")
+    ranked = tally or _data(form_ctx, "ranking") or _data(form_ctx, "composite")  # competitive: scores, no votes
     tied = [n for n in entries if n in set(names_in(ranked.get("ties_at_cutoff")))]
     share = tally.get("exclusion_share", "1/2")
     share = t("half") if share == "1/2" else share
-    mentions = _data(ctx, "talk_recommendation").get("mentions")
+    mentions = _data(form_ctx, "talk_recommendation").get("mentions")
     mentions = mentions if isinstance(mentions, Mapping) else {}
     columns = ("votes", "share", "rank") + (("mentions",) if mentions else ()) if tally \
         else ("exam", "interview", "composite", "rank")
-    withdrawn = withdrawn_names(ctx)
+    withdrawn = withdrawn_names(form_ctx)
     options = []
     for name, entry in entries.items():
         if name in withdrawn:
@@ -146,20 +146,20 @@ def _confirm_candidates(ctx: FormContext, users: Users, declarations: list) -> O
         needs = bool(flags) and flags[0] in ("excluded", "outside_ratio")
         note = t(f"needs_override_{flags[0]}", min=minimum, limit=limit, share=share) if needs else ""
         cells = {**{k: str(entry.get(k, "—")) for k in ("votes", "exam", "interview", "composite")},
-                 "share": _share(entry.get("share"), ctx), "rank": str(entry.get("rank") or "—"),
+                 "share": _share(entry.get("share"), form_ctx), "rank": str(entry.get("rank") or "—"),
                  "mentions": str(mentions.get(name, 0))}
         status = t(f"status_{(flags or ['eligible'])[0]}", share=share)
-        options.append(Option(*_person(name, ctx), (*(cells[c] for c in columns), status), tuple(flags), needs, note,
+        options.append(Option(*_person(name, form_ctx), (*(cells[c] for c in columns), status), tuple(flags), needs, note,
                               disabled=name in withdrawn))
     available = [n for n in eligible if n not in withdrawn]
     notes = [t("at_most", max=math.floor(ratio * posts), ratio=ratio, posts=posts),
              t("within_cutoff" if tally else "within_ranking", limit=limit, min=minimum, share=share)]
     if tied:
-        notes.append(t("tied", names=_join(tied, ctx)))
+        notes.append(t("tied", names=_join(tied, form_ctx)))
     differential = len(available) > posts
     notes.append(t("differential" if differential else "single", eligible=len(available), posts=posts, least=posts + 1))
     return Offer({"candidates": Choices("many", tuple(options), (*(t(f"col_{c}") for c in columns), t("col_status")),
-                                        reason=Reason("overrides", _label("justification", ctx), "name", "justification"),
+                                        reason=Reason("overrides", _label("justification", form_ctx), "name", "justification"),
                                         notes=tuple(notes))},
                  omit=frozenset({"single_candidate_reason"}) if differential else frozenset())
 
@@ -167,16 +167,16 @@ def _confirm_candidates(ctx: FormContext, users: Users, declarations: list) -> O
 # --- 10. deliberation: the qualified candidates, flags and what they need ---------------------------------------
 
 
-def _deliberation(ctx: FormContext, users: Users, declarations: list) -> Offer:
-    assessment = _data(ctx, "assessment")
+def _deliberation(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+    assessment = _data(form_ctx, "assessment")
     if not assessment.get("candidates"):
         return Offer()
-    t = text(ctx.locale)
-    minimum = int_parameter(ctx, "override_min_justification")
-    withdrawn = withdrawn_names(ctx)
-    deferred = [n for n in names_in(_data(ctx, "decision").get("deferred")) if n not in withdrawn]
+    t = text(form_ctx.locale)
+    minimum = int_parameter(form_ctx, "override_min_justification")
+    withdrawn = withdrawn_names(form_ctx)
+    deferred = [n for n in names_in(_data(form_ctx, "decision").get("deferred")) if n not in withdrawn]
     flagged = set(names_in(assessment.get("flagged")))
-    recorded = (ctx.case_data or {}).get("integrity_opinions")
+    recorded = (form_ctx.case_data or {}).get("integrity_opinions")
     opinions = {o["candidate"]: o.get("opinion") for o in recorded if isinstance(o, Mapping)
                 and isinstance(o.get("candidate"), str)} if isinstance(recorded, list) else {}
     need = t("needs_justification_flagged", floor=assessment.get("approval_floor", "2/3"), min=minimum)
@@ -189,18 +189,18 @@ def _deliberation(ctx: FormContext, users: Users, declarations: list) -> Offer:
         status = t(f"status_{flags[0]}" if flags else "status_qualified")
         if "disqualified" in flags:
             reasons = row.get("reasons") if isinstance(row.get("reasons"), list) else []
-            status += t("because", reasons=_join([t(f"reason_{r}", str(r)) for r in reasons], ctx))
-        cells = (_share(row.get("approval"), ctx), _choice_label(opinions.get(name) or row.get("opinion"), ctx), status)
+            status += t("because", reasons=_join([t(f"reason_{r}", str(r)) for r in reasons], form_ctx))
+        cells = (_share(row.get("approval"), form_ctx), _choice_label(opinions.get(name) or row.get("opinion"), form_ctx), status)
         asks = name in flagged and not out
-        options.append(Option(*_person(name, ctx), cells, flags, asks, need if asks else "", disabled=out))
+        options.append(Option(*_person(name, form_ctx), cells, flags, asks, need if asks else "", disabled=out))
     qualified = [o for o in options if not o.disabled]
-    wanted = len(deferred) if deferred else min(post_count(ctx), len(qualified))
-    notes = (t("propose_count", count=wanted, posts=post_count(ctx)),)
+    wanted = len(deferred) if deferred else min(post_count(form_ctx), len(qualified))
+    notes = (t("propose_count", count=wanted, posts=post_count(form_ctx)),)
     return Offer({"proposed": Choices("many", tuple(options), (t("col_approval"), t("col_opinion"), t("col_status")),
-                                      reason=Reason("justifications", _label("justification", ctx)), notes=notes)})
+                                      reason=Reason("justifications", _label("justification", form_ctx)), notes=notes)})
 
 
-def _share(ratio, ctx: FormContext) -> str:
+def _share(ratio, form_ctx: FormContext) -> str:
     """"25/30" -> "83.3%（25/30）", for reading (the rules decide in integers, not from this)."""
     try:
         a, b = (int(x) for x in str(ratio).split("/"))
@@ -209,18 +209,18 @@ def _share(ratio, ctx: FormContext) -> str:
     if not b:
         return str(ratio)
     tenths = (2000 * a + b) // (2 * b)  # 1000·a/b rounded half up
-    return f"{tenths // 10}.{tenths % 10}%" + (f" ({ratio})" if is_english(ctx.locale) else f"（{ratio}）")
+    return f"{tenths // 10}.{tenths % 10}%" + (f" ({ratio})" if is_english(form_ctx.locale) else f"（{ratio}）")
 
 
-def _choice_label(value, ctx: FormContext) -> str:
+def _choice_label(value, form_ctx: FormContext) -> str:
     if not isinstance(value, str) or not value:
         return "—"
     zh, en = CHOICES.get(value, (value, value))
-    return en if is_english(ctx.locale) else zh
+    return en if is_english(form_ctx.locale) else zh
 
 
-def _join(items: list[str], ctx: FormContext) -> str:
-    return (", " if is_english(ctx.locale) else "、").join(items)
+def _join(items: list[str], form_ctx: FormContext) -> str:
+    return (", " if is_english(form_ctx.locale) else "、").join(items)
 
 
 # --- one row per person: votes, mentions, scores, evaluations, committee results ---------------------------------
@@ -231,72 +231,72 @@ def _rows(names: list[str], ctx: FormContext | None = None) -> Choices:
 
 
 def _nominee_rows(field_name: str) -> Callable:
-    def make(ctx: FormContext, users: Users, declarations: list) -> Offer:
-        return Offer({field_name: _rows(nominee_names(ctx), ctx)})
+    def make(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+        return Offer({field_name: _rows(nominee_names(form_ctx), form_ctx)})
 
     return make
 
 
 def _eligible_rows(field_name: str) -> Callable:
-    def make(ctx: FormContext, users: Users, declarations: list) -> Offer:
-        withdrawn = withdrawn_names(ctx)
-        eligible = names_in(_data(ctx, "eligibility_review").get("eligible")) or nominee_names(ctx)
-        ballot = (ctx.case_data or {}).get("ballot")  # after the qualification review: who passed it
+    def make(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+        withdrawn = withdrawn_names(form_ctx)
+        eligible = names_in(_data(form_ctx, "eligibility_review").get("eligible")) or nominee_names(form_ctx)
+        ballot = (form_ctx.case_data or {}).get("ballot")  # after the qualification review: who passed it
         if isinstance(ballot, list):
             eligible = [n for n in eligible if n in set(names_in(ballot))]
-        return Offer({field_name: _rows([n for n in eligible if n not in withdrawn], ctx)})
+        return Offer({field_name: _rows([n for n in eligible if n not in withdrawn], form_ctx)})
 
     return make
 
 
-def _committee_decision(ctx: FormContext, users: Users, declarations: list) -> Offer:
-    withdrawn = withdrawn_names(ctx)
-    up = [n for n in up_for_decision(ctx.case_data or {}) if n not in withdrawn]
-    notes = (text(ctx.locale)("repeat_round", names=_join(up, ctx)),) if _data(ctx, "decision").get("repeat") else ()
-    return Offer({"results": Choices("rows", _rows(up, ctx).options, notes=notes)})
+def _committee_decision(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+    withdrawn = withdrawn_names(form_ctx)
+    up = [n for n in up_for_decision(form_ctx.case_data or {}) if n not in withdrawn]
+    notes = (text(form_ctx.locale)("repeat_round", names=_join(up, form_ctx)),) if _data(form_ctx, "decision").get("repeat") else ()
+    return Offer({"results": Choices("rows", _rows(up, form_ctx).options, notes=notes)})
 
 
 # --- 7. inspection: the team from the users holding `inspector`, recused ones left out ----------------------------
 
 
-def _candidate_facts(ctx: FormContext) -> tuple[tuple[str, str], ...]:
-    candidate = (ctx.prefill or {}).get("candidate")
-    return ((_label("candidate", ctx), _person(candidate, ctx)[1]),) if isinstance(candidate, str) else ()
+def _candidate_facts(form_ctx: FormContext) -> tuple[tuple[str, str], ...]:
+    candidate = (form_ctx.prefill or {}).get("candidate")
+    return ((_label("candidate", form_ctx), _person(candidate, form_ctx)[1]),) if isinstance(candidate, str) else ()
 
 
-def _inspection(ctx: FormContext, users: Users, declarations: list) -> Offer:
-    t = text(ctx.locale)
-    candidate = (ctx.prefill or {}).get("candidate")
+def _inspection(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+    t = text(form_ctx.locale)
+    candidate = (form_ctx.prefill or {}).get("candidate")
     inspectors = users("inspector")
     recused = [u for u in inspectors if isinstance(candidate, str) and is_recused(declarations, u["username"], candidate)]
     offered = [u for u in inspectors if u not in recused]
     options = tuple(Option(u["username"], u["display_name"], (u["username"],)) for u in offered)
-    me = getattr(ctx.actor, "username", None)
-    notes = [t("team_rule", min=int_parameter(ctx, "min_inspection_team", minimum=1))]
+    me = getattr(form_ctx.actor, "username", None)
+    notes = [t("team_rule", min=int_parameter(form_ctx, "min_inspection_team", minimum=1))]
     if recused:
-        notes.append(t("recused_left_out", names=_join([u["display_name"] for u in recused], ctx), candidate=candidate))
+        notes.append(t("recused_left_out", names=_join([u["display_name"] for u in recused], form_ctx), candidate=candidate))
     return Offer({"team": Choices("many", options, (t("col_username"),),
                                   selected=(me,) if any(o.value == me for o in options) else (), notes=tuple(notes)),
                   "leader": Choices("one", options)},
-                 facts=_candidate_facts(ctx))
+                 facts=_candidate_facts(form_ctx))
 
 
-def _integrity_opinion(ctx: FormContext, users: Users, declarations: list) -> Offer:
-    return Offer(facts=_candidate_facts(ctx))
+def _integrity_opinion(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+    return Offer(facts=_candidate_facts(form_ctx))
 
 
 # --- competitive: the eligibility review, one tick per applicant (a reason for each one not ticked) -------------
 
 
-def _eligibility_review(ctx: FormContext, users: Users, declarations: list) -> Offer:
-    applicants = names_in(_data(ctx, "registration").get("applicants"))
+def _eligibility_review(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+    applicants = names_in(_data(form_ctx, "registration").get("applicants"))
     if not applicants:
         return Offer()
-    t = text(ctx.locale)
-    options = tuple(Option(*_person(n, ctx), needs_reason=True, note=t("needs_rejection_reason")) for n in applicants)
+    t = text(form_ctx.locale)
+    options = tuple(Option(*_person(n, form_ctx), needs_reason=True, note=t("needs_rejection_reason")) for n in applicants)
     # all ticked to begin with: the reviewer unticks whom they refuse and says why beside them
     return Offer({"eligible": Choices("many", options, selected=tuple(o.value for o in options),
-                                      reason=Reason("rejected", _label("reason", ctx), "name", "reason",
+                                      reason=Reason("rejected", _label("reason", form_ctx), "name", "reason",
                                                     when="unchecked"),
                                       notes=(t("eligibility_rule"),))})
 
@@ -304,23 +304,23 @@ def _eligibility_review(ctx: FormContext, users: Users, declarations: list) -> O
 # --- the relation declaration (回避) on the case page -----------------------------------------------------------
 
 
-def _declaration(ctx: FormContext, users: Users, declarations: list) -> Offer:
+def _declaration(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
     from .. import TASK_ROLES
 
-    nominees = nominee_names(ctx)
+    nominees = nominee_names(form_ctx)
     if not nominees:
         return Offer()
     participants = [u for u in users(None) if set(u["roles"]) & TASK_ROLES]
-    me = getattr(ctx.actor, "username", None)
-    return Offer({"nominee": Choices("one", _rows(nominees, ctx).options),
+    me = getattr(form_ctx.actor, "username", None)
+    return Offer({"nominee": Choices("one", _rows(nominees, form_ctx).options),
                   "username": Choices("one", tuple(Option(u["username"], u["display_name"], (u["username"],))
                                                    for u in participants), selected=(me,) if me else ())})
 
 
-def _withdraw(ctx: FormContext, users: Users, declarations: list) -> Offer:
-    withdrawn = withdrawn_names(ctx)
-    remaining = [n for n in nominee_names(ctx) if n not in withdrawn]
-    return Offer({"name": Choices("one", _rows(remaining, ctx).options)}) if remaining else Offer()
+def _withdraw(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
+    withdrawn = withdrawn_names(form_ctx)
+    remaining = [n for n in nominee_names(form_ctx) if n not in withdrawn]
+    return Offer({"name": Choices("one", _rows(remaining, form_ctx).options)}) if remaining else Offer()
 
 
 _MAKERS: dict[str, Callable[[FormContext, Users, list], Offer]] = {

@@ -52,8 +52,8 @@ class Registration(FormSchema):
     applicants = Many(NomineeItem(), required=True, validate=validate.Length(min=1, error="min_items|min={min}"))
 
 
-def check_registration(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    return check_people(data, "applicants", "too_few_applicants", ctx, errors)
+def check_registration(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    return check_people(data, "applicants", "too_few_applicants", form_ctx, errors)
 
 
 class Rejection(FormSchema):
@@ -66,9 +66,9 @@ class EligibilityReview(FormSchema):
     rejected = rows(Rejection, required=False, unique="name")
 
 
-def check_eligibility_review(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_eligibility_review(data: dict, form_ctx: FormContext, errors: Errors) -> None:
     """Every applicant is decided exactly once: either in `eligible` or in `rejected`."""
-    registration = (ctx.case_data or {}).get("registration")
+    registration = (form_ctx.case_data or {}).get("registration")
     applicants = names_in(registration.get("applicants")) if isinstance(registration, Mapping) else []
     if not applicants:
         raise Refuse("_form", "missing_case_data", what="the applicants")
@@ -86,21 +86,21 @@ def check_eligibility_review(data: dict, ctx: FormContext, errors: Errors) -> No
         errors.add("rejected", "undecided", names=undecided)
 
 
-def eligible_names(ctx: FormContext) -> list[str]:
+def eligible_names(form_ctx: FormContext) -> list[str]:
     """Who passed the eligibility review (and the qualification review, where the case has one)
     and has not withdrawn."""
-    review = (ctx.case_data or {}).get("eligibility_review")
+    review = (form_ctx.case_data or {}).get("eligibility_review")
     if not isinstance(review, Mapping) or not isinstance(review.get("eligible"), list):
         raise Refuse("_form", "missing_case_data", what="the eligibility review")
-    withdrawn = withdrawn_names(ctx)
-    ballot = (ctx.case_data or {}).get("ballot")
+    withdrawn = withdrawn_names(form_ctx)
+    ballot = (form_ctx.case_data or {}).get("ballot")
     passed = set(names_in(ballot)) if isinstance(ballot, list) else None
     return [name for name in names_in(review["eligible"]) if name not in withdrawn
             and (passed is None or name in passed)]
 
 
-def _exactly_eligible(field: str, missing_code: str, given: dict, ctx: FormContext, errors: Errors) -> None:
-    eligible = eligible_names(ctx)
+def _exactly_eligible(field: str, missing_code: str, given: dict, form_ctx: FormContext, errors: Errors) -> None:
+    eligible = eligible_names(form_ctx)
     for name in given:
         if name not in eligible:
             errors.add(f"{field}.{name}", "not_eligible", name=name)
@@ -116,16 +116,16 @@ class Scores(FormSchema):
     scores = NameMap(Score(required=True, metadata=SCORE_SCHEMA), required=True)
 
 
-def check_scores(data: dict, ctx: FormContext, errors: Errors) -> None:
-    _exactly_eligible("scores", "scores_missing", data["scores"], ctx, errors)
+def check_scores(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    _exactly_eligible("scores", "scores_missing", data["scores"], form_ctx, errors)
 
 
 class CompetitiveEvaluation(FormSchema):
     evaluations = NameMap(Obj(Evaluation), required=True)
 
 
-def check_competitive_evaluation(data: dict, ctx: FormContext, errors: Errors) -> None:
-    _exactly_eligible("evaluations", "evaluations_missing", data["evaluations"], ctx, errors)
+def check_competitive_evaluation(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+    _exactly_eligible("evaluations", "evaluations_missing", data["evaluations"], form_ctx, errors)
     for name, evaluation in data["evaluations"].items():
         if sum(evaluation.values()) == 0:
             errors.add(f"evaluations.{name}", "evaluation_empty")

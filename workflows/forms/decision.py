@@ -36,10 +36,10 @@ class Evaluation(FormSchema):
     incompetent = count(0)
 
 
-def prefilled_candidate(data: dict, ctx: FormContext, errors: Errors) -> str:
-    """The candidate this task is about (`ctx.prefill["candidate"]`); a `candidate` in the input is
+def prefilled_candidate(data: dict, form_ctx: FormContext, errors: Errors) -> str:
+    """The candidate this task is about (`form_ctx.prefill["candidate"]`); a `candidate` in the input is
     accepted only when it is that same name. Removes the input's `candidate` from `data`."""
-    expected = (ctx.prefill or {}).get("candidate")
+    expected = (form_ctx.prefill or {}).get("candidate")
     if not isinstance(expected, str) or not expected.strip():
         raise Refuse("candidate", "no_prefilled_candidate")
     expected = expected.strip()
@@ -61,12 +61,12 @@ class Inspection(FormSchema):
     conclusion = choice("recommend", "not_recommend")
 
 
-def check_inspection(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    candidate = prefilled_candidate(data, ctx, errors)
-    minimum = int_parameter(ctx, "min_inspection_team", minimum=1)
+def check_inspection(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    candidate = prefilled_candidate(data, form_ctx, errors)
+    minimum = int_parameter(form_ctx, "min_inspection_team", minimum=1)
     if len(data["team"]) < minimum:
         errors.add("team", "team_too_small", min=minimum)
-    username = getattr(ctx.actor, "username", None)
+    username = getattr(form_ctx.actor, "username", None)
     if username not in data["team"]:
         errors.add("team", "team_without_actor", username=username)
     if data["leader"] not in data["team"]:
@@ -82,8 +82,8 @@ class IntegrityOpinion(FormSchema):
     comment = long_text(required=False)
 
 
-def check_integrity_opinion(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    candidate = prefilled_candidate(data, ctx, errors)
+def check_integrity_opinion(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    candidate = prefilled_candidate(data, form_ctx, errors)
     if data["opinion"] != "clear" and not data["comment"]:
         errors.add("comment", "comment_required")
     return {"candidate": candidate, **data}
@@ -98,22 +98,22 @@ class Deliberation(FormSchema):
     justifications = NameMap(long_text(), load_default=dict)
 
 
-def deferred_names(ctx: FormContext) -> list[str]:
+def deferred_names(form_ctx: FormContext) -> list[str]:
     """Names the committee deferred in its last round (`case_data["decision"]["deferred"]`)."""
-    decision = (ctx.case_data or {}).get("decision")
+    decision = (form_ctx.case_data or {}).get("decision")
     return names_in(decision.get("deferred")) if isinstance(decision, Mapping) else []
 
 
-def check_deliberation(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_deliberation(data: dict, form_ctx: FormContext, errors: Errors) -> None:
     """First round: exactly `post_count` qualified names (or every qualified name when fewer
     qualify). Repeated round (the committee deferred someone): exactly the deferred names."""
-    assessment = (ctx.case_data or {}).get("assessment")
+    assessment = (form_ctx.case_data or {}).get("assessment")
     if not isinstance(assessment, Mapping):
         raise Refuse("_form", "missing_case_data", what="the assessment")
     flagged = set(names_in(assessment.get("flagged")))
-    withdrawn = withdrawn_names(ctx)
+    withdrawn = withdrawn_names(form_ctx)
     qualified = [n for n in dict.fromkeys([*names_in(assessment.get("qualified")), *flagged]) if n not in withdrawn]
-    deferred = [n for n in deferred_names(ctx) if n not in withdrawn]
+    deferred = [n for n in deferred_names(form_ctx) if n not in withdrawn]
     proposed = data["proposed"]
     for index, name in enumerate(proposed):
         if name in withdrawn:
@@ -122,10 +122,10 @@ def check_deliberation(data: dict, ctx: FormContext, errors: Errors) -> None:
             errors.add(f"proposed.{index}", "not_deferred", name=name, names=deferred)
         elif name not in qualified:
             errors.add(f"proposed.{index}", "not_qualified", name=name)
-    wanted = len(deferred) if deferred else min(post_count(ctx), len(qualified))
+    wanted = len(deferred) if deferred else min(post_count(form_ctx), len(qualified))
     if len(proposed) != wanted:
         errors.add("proposed", "wrong_count_proposed", count=wanted)
-    minimum = int_parameter(ctx, "override_min_justification")
+    minimum = int_parameter(form_ctx, "override_min_justification")
     for name in proposed:
         given = data["justifications"].get(name)
         if name in flagged and (given is None or text_length(given) < minimum):
@@ -153,7 +153,7 @@ class CommitteeDecision(FormSchema):
     results = NameMap(Obj(Ballot), required=True)
 
 
-def check_committee_decision(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_committee_decision(data: dict, form_ctx: FormContext, errors: Errors) -> None:
     due, present = data["members_due"], data["members_present"]
     if present > due:
         errors.add("members_present", "present_gt_due", present=present, due=due)
@@ -161,8 +161,8 @@ def check_committee_decision(data: dict, ctx: FormContext, errors: Errors) -> No
         errors.add("recused", "recused_gt_due", count=len(data["recused"]), due=due)
     if data["principal_spoke_last"] is not True:
         errors.add("principal_spoke_last", "principal_last")
-    withdrawn = withdrawn_names(ctx)
-    up = up_for_decision(ctx.case_data or {})
+    withdrawn = withdrawn_names(form_ctx)
+    up = up_for_decision(form_ctx.case_data or {})
     if not up:
         raise Refuse("_form", "missing_case_data", what="the proposal")
     up = [name for name in up if name not in withdrawn]
@@ -199,7 +199,7 @@ class ProbationReview(FormSchema):
     comment = long_text(required=False)
 
 
-def check_probation_review(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_probation_review(data: dict, form_ctx: FormContext, errors: Errors) -> None:
     if data["result"] == "not_competent" and not data["comment"]:
         errors.add("comment", "comment_required")
 

@@ -21,6 +21,7 @@ from ..nominees import start_day
 from ..registry.career import holds, posts_by
 from ..registry.person import FIELDS as RECORD_FIELDS
 from ..registry.person import PersonSchema
+from ..registry.records import PERSON
 from .base import Day, Errors, FormSchema, Gender, Int, Many, day, text
 from .casedata import int_parameter, post_count
 
@@ -116,7 +117,8 @@ def resolve(items: list[dict], path: str, ctx: FormContext, errors: Errors) -> l
         else:
             record = {k: v for k, v in item.items() if k not in SHOWN}
             shown = {k: item[k] for k in SHOWN}
-            out.append(snapshot(ctx.reference.add("person", record), record, on, shown))
+            # the registry's person kind: the next person id, search terms and an audited event
+            out.append(snapshot(ctx.reference.add(PERSON, record), record, on, shown))
     return out
 
 

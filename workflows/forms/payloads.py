@@ -23,14 +23,14 @@ class Withdraw(FormSchema):
     reason = long_text()
 
 
-def check_withdraw(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    nominees = _persons(ctx)
-    data = {**data, "name": as_key(data["name"], ctx, "name", errors)}
+def check_withdraw(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    nominees = _persons(form_ctx)
+    data = {**data, "name": as_key(data["name"], form_ctx, "name", errors)}
     if errors:
         return data
     if data["name"] not in nominees:
         errors.add("name", "not_a_nominee", name=data["name"])
-    elif data["name"] in withdrawn_names(ctx):
+    elif data["name"] in withdrawn_names(form_ctx):
         errors.add("name", "already_withdrawn", name=data["name"])
     return data
 
@@ -41,15 +41,15 @@ class Declaration(FormSchema):
     relation = choice(*RELATIONS)
 
 
-def check_declaration(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    data = {**data, "nominee": as_key(data["nominee"], ctx, "nominee", errors)}
-    if not errors and data["nominee"] not in _persons(ctx):
+def check_declaration(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    data = {**data, "nominee": as_key(data["nominee"], form_ctx, "nominee", errors)}
+    if not errors and data["nominee"] not in _persons(form_ctx):
         errors.add("nominee", "not_a_nominee", name=data["nominee"])
     return data
 
 
-def _persons(ctx: FormContext) -> list[str]:
-    found = nominee_names(ctx)
+def _persons(form_ctx: FormContext) -> list[str]:
+    found = nominee_names(form_ctx)
     if not found:
         raise Refuse("_form", "missing_case_data", what="nominees")
     return found

@@ -5,14 +5,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from marshmallow import validate
+
 from engine.registry import FormContext
 
+from ..registry import quota, vocab
 from .base import (
     Errors,
     Form,
     FormSchema,
+    Int,
     NameMap,
     Refuse,
+    Str,
     choice,
     count,
     day,
@@ -43,10 +48,16 @@ class CaseStart(FormSchema):
     separately (`start_case(parameters=...)`), so a `parameters` key here is an unknown field."""
 
     position = text()
-    unit = text()
+    unit = text(required=False)  # free text, required without `unit_id` (registry/quota.py)
     post_count = count(1, load_default=1)
-    rank = text()
+    rank = text(required=False)
     reason = long_text()
+    # a unit of the registry and a level: they stand for `unit` and `rank`, and the quota is checked
+    unit_id = Int(load_default=None, allow_none=True, validate=validate.Range(min=1, error="min_value|min={min}"),
+                  metadata={"label": ("单位", "Unit")})
+    level = Str(load_default=None, allow_none=True,
+                validate=validate.OneOf(vocab.LEVEL_KEYS, error="one_of|choices={choices}"),
+                metadata={"label": ("职级", "Leadership level")})
 
 
 # --- 1. approve_motion ----------------------------------------------------------------------------------
@@ -57,7 +68,7 @@ class ApproveMotion(FormSchema):
     comment = long_text(required=False)
 
 
-def check_approve_motion(data: dict, ctx: FormContext, errors: Errors) -> None:
+def check_approve_motion(data: dict, form_ctx: FormContext, errors: Errors) -> None:
     if data["decision"] == "reject" and not data["comment"]:
         errors.add("comment", "comment_required")
 
@@ -81,7 +92,7 @@ class MeetingRecommendation(FormSchema):
     votes = NameMap(count(0), required=True)
 
 
-def check_meeting_recommendation(data: dict, ctx: FormContext, errors: Errors) -> dict:
+def check_meeting_recommendation(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
     returned, issued, valid = data["ballots_returned"], data["ballots_issued"], data["valid_ballots"]
     if returned > issued:
         errors.add("ballots_returned", "round_void", returned=returned, issued=issued)
@@ -91,14 +102,14 @@ def check_meeting_recommendation(data: dict, ctx: FormContext, errors: Errors) -
         errors.add("ballots_issued", "issued_gt_present", issued=issued, present=data["present"])
     if valid > returned:
         errors.add("valid_ballots", "valid_gt_returned", valid=valid, returned=returned)
-    nominees = _nominees(ctx)
-    data = {**data, "votes": as_keyed(data["votes"], ctx, "votes", errors)}
+    nominees = _nominees(form_ctx)
+    data = {**data, "votes": as_keyed(data["votes"], form_ctx, "votes", errors)}
     for name, votes in data["votes"].items():
         if name not in nominees:
             errors.add(f"votes.{name}", "not_a_nominee", name=name)
         elif votes > valid:
             errors.add(f"votes.{name}", "votes_gt_valid", votes=votes, valid=valid)
-    cap = int_parameter(ctx, "ballot_max_choices", minimum=1, optional=True)
+    cap = int_parameter(form_ctx, "ballot_max_choices", minimum=1, optional=True)
     total = sum(data["votes"].values())
     if cap is not None and total > valid * cap:
         errors.add("votes", "votes_over_cap", total=total, k=cap, cap=valid * cap)
@@ -115,9 +126,9 @@ class TalkRecommendation(FormSchema):
     summary = long_text()
 
 
-def check_talk_recommendation(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    nominees = _nominees(ctx)
-    data = {**data, "mentions": as_keyed(data["mentions"], ctx, "mentions", errors)}
+def check_talk_recommendation(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    nominees = _nominees(form_ctx)
+    data = {**data, "mentions": as_keyed(data["mentions"], form_ctx, "mentions", errors)}
     for name, mentions in data["mentions"].items():
         if name not in nominees:
             errors.add(f"mentions.{name}", "not_a_nominee", name=name)
@@ -142,14 +153,14 @@ class ConfirmCandidates(FormSchema):
     comment = long_text(required=False)
 
 
-def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> dict:
-    data = {**data, "candidates": as_keys(data["candidates"], ctx, "candidates", errors),
-            "overrides": [{**o, "name": as_key(o["name"], ctx, f"overrides.{i}.name", errors)}
+def check_confirm_candidates(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    data = {**data, "candidates": as_keys(data["candidates"], form_ctx, "candidates", errors),
+            "overrides": [{**o, "name": as_key(o["name"], form_ctx, f"overrides.{i}.name", errors)}
                           for i, o in enumerate(data["overrides"])]}
-    entries, eligible, cutoff = shortlist(ctx)
-    withdrawn = withdrawn_names(ctx)
-    posts = post_count(ctx)
-    minimum = int_parameter(ctx, "override_min_justification")
+    entries, eligible, cutoff = shortlist(form_ctx)
+    withdrawn = withdrawn_names(form_ctx)
+    posts = post_count(form_ctx)
+    minimum = int_parameter(form_ctx, "override_min_justification")
     overridden = {o["name"] for o in data["overrides"]}
     candidates = data["candidates"]
     for index, name in enumerate(candidates):
@@ -162,7 +173,7 @@ def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> di
             if entry.get("excluded"):
                 errors.add(f"candidates.{index}", "excluded_needs_override", name=name, min=minimum)
             else:
-                limit = cutoff or math.floor(ratio_parameter(ctx, "recommendation_ratio") * posts)
+                limit = cutoff or math.floor(ratio_parameter(form_ctx, "recommendation_ratio") * posts)
                 errors.add(f"candidates.{index}", "outside_ratio_needs_override", name=name, min=minimum,
                            limit=limit)
     for index, override in enumerate(data["overrides"]):
@@ -171,7 +182,7 @@ def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> di
         length = text_length(override["justification"])
         if length < minimum:
             errors.add(f"overrides.{index}.justification", "justification_too_short", min=minimum, length=length)
-    ratio = ratio_parameter(ctx, "inspection_ratio")
+    ratio = ratio_parameter(form_ctx, "inspection_ratio")
     maximum = math.floor(ratio * posts)
     if len(candidates) > maximum:
         errors.add("candidates", "too_many_candidates", max=maximum, ratio=ratio, posts=posts)
@@ -184,7 +195,7 @@ def check_confirm_candidates(data: dict, ctx: FormContext, errors: Errors) -> di
     return data
 
 
-def shortlist(ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | None]:
+def shortlist(form_ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | None]:
     """The ranked nominees, the eligible ones and the ranking cut-off.
 
     Standard procedure: `case_data["tally"]` (rules.tally_recommendation: `nominees` rows with
@@ -193,7 +204,7 @@ def shortlist(ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | No
     `shortlist`, `cutoff`). A row is eligible by its `eligible` flag; failing that, by the
     `eligible` / `shortlist` list; failing that, when neither `excluded` nor outside the ratio.
     Withdrawn nominees are never eligible."""
-    data = ctx.case_data or {}
+    data = form_ctx.case_data or {}
     tally = data.get("tally") or data.get("ranking") or data.get("composite") or {}
     if not isinstance(tally, Mapping):
         tally = {}
@@ -218,15 +229,15 @@ def shortlist(ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | No
     return entries, [name for name, entry in entries.items() if eligible(name, entry)], cutoff
 
 
-def _nominees(ctx: FormContext) -> list[str]:
-    found = nominee_names(ctx)
+def _nominees(form_ctx: FormContext) -> list[str]:
+    found = nominee_names(form_ctx)
     if not found:
         raise Refuse("_form", "missing_case_data", what="nominees")
     return found
 
 
 FORMS = [
-    Form("case_start", ("动议", "Motion (start)"), CaseStart),
+    Form("case_start", ("动议", "Motion (start)"), CaseStart, quota.check_start),
     Form("approve_motion", ("研究动议", "Approve the motion"), ApproveMotion, check_approve_motion),
     Form("nominate", ("提名", "Nomination"), Nominate, check_nominate),
     Form("meeting_recommendation", ("会议推荐", "Meeting recommendation"), MeetingRecommendation,

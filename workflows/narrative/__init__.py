@@ -110,7 +110,27 @@ def _timer(entered, decided, say: Say) -> str:
                      say("转入：", "next: ") + say.join(nxt) if nxt else "")
 
 
+def _records_changed(entered, decided, say: Say) -> str:
+    """An appointment filled its post in the registry (workflows/registry/appointment.py)."""
+    told = []
+    for item in decided.get("appointed") or []:
+        post = item.get("post") or {}
+        where = f"{post.get('unit', '')}{post.get('title', '')}"
+        told.append(say(f"{item.get('name')}（人员编号 {item.get('person_id')}）的任职经历自 {post.get('start')} 起增加{where}，"
+                        "原任职务同日终止",
+                        f"{item.get('name')} (person {item.get('person_id')}): the registry career gains {where} from "
+                        f"{post.get('start')}, and the former post ends that day"))
+    return say.parts(*told)
+
+
+def _records_unchanged(entered, decided, say: Say) -> str:
+    names = say.join(str(n) for n in decided.get("appointees") or [])
+    return say(f"{names}：{decided.get('reason_zh') or ''}", f"{names}: {decided.get('reason') or ''}")
+
+
 _ACTIONS = {
+    "records_changed": _records_changed,
+    "records_unchanged": _records_unchanged,
     "case_started": _started,
     "override": _override,
     "relation_declared": _declared,

@@ -22,6 +22,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "试用期满日期（{until}）早于任职日期（{start}）"),
     "year_range": ("A year from {min} to {max}.", "年份应在 {min} 至 {max} 之间"),
     "not_a_rule": ("{name} is not a rule of the qualification review.", "{name} 不是资格审查的规则"),
+    "unknown_unit": ("There is no unit {id} in the registry.", "干部信息库中没有编号为 {id} 的单位"),
+    "no_vacancy": ("{unit} has {approved} approved posts at the level {level_en} and {filled} are filled: no vacancy "
+                   "for {posts} more.",
+                   "{unit}{level}核定职数 {approved} 名，现有 {filled} 名，已无空缺（本次拟任 {posts} 名）"),
+    "id_taken": ("This identity-card number is already recorded (person {id}).", "该公民身份号码已登记（人员编号 {id}）"),
     # --- qualification review: attestation ---------------------------------------------------
     "not_reviewed": ("{name} is not among the reviewed nominees.", "{name} 不在资格审查的人选中"),
     "not_missing": ("{rule} of {name} is not missing ({verdict}): only a missing verdict is attested.",

@@ -1,0 +1,219 @@
+"""The cadre registry's pages for clerks: search, one page per person (the 干部任免审批表 with the
+career as a timeline), add and edit a record, import a spreadsheet, units and their quotas.
+
+Who may open what is `api/policy.py`'s table (person.read/write, unit.read/write), as for REST;
+the services (workflows/registry/store.py) validate, write and audit. The identity-card number is
+shown masked and never sent to the browser in clear: the edit form leaves it blank (a number typed
+there replaces the recorded one).
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.errors import Forbidden, ValidationFailed
+from workflows.forms.base import Form
+from workflows.forms.export import form_json_schema
+from workflows.registry import importer, store, vocab
+from workflows.registry.person import TITLE, PersonSchema
+from workflows.registry.records import current_post, masked_errors
+
+from ..policy import allowed, authorize
+from .formrender import read_form, widgets
+from .helpers import current_engine, english, lang
+from .users import actor
+
+bp = Blueprint("registry_pages", __name__, url_prefix="/registry")
+PERSON_FORM = Form("person", TITLE, PersonSchema)
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VOCABULARIES = {"level": vocab.LEVELS, "kind": vocab.EDUCATION_KINDS + vocab.SANCTION_KINDS,
+                "grade": vocab.APPRAISAL_GRADES, "relation": vocab.RELATIONS, "education": vocab.EDUCATION_LEVELS}
+
+
+def register(app) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals["may"] = lambda action: allowed(actor(), action)
+
+
+def _check(action: str) -> str:
+    """The role the user acts in, or 403 (the refusal recorded, as for every rule of the table)."""
+    try:
+        return authorize(actor(), action, label=f"web {request.path}")
+    except Forbidden:
+        abort(403)
+
+
+def _schema() -> dict:
+    return form_json_schema(PERSON_FORM, lang())
+
+
+def term(vocabulary: str, key) -> str:
+    """A vocabulary key (level, grade, relation, kind of education or sanction) as a clerk reads it."""
+    return vocab.label(VOCABULARIES[vocabulary], key, lang()) if key else ""
+
+
+def start_choices(schema: dict) -> tuple[dict, set[str]]:
+    """The start form with the registry's units and the levels as lists to pick from, and the
+    free-text `unit` and `rank` hidden (they are filled from the choice); without any unit in the
+    registry, the free-text fields stay and the lists go."""
+    props = schema.get("properties", {})
+    if "unit_id" not in props:
+        return schema, set()
+    units = store.list_units(current_engine())
+    if not units:
+        return schema, {"unit_id", "level"}
+    props = {**props, "unit_id": {**props["unit_id"], "type": "integer", "title": _("Unit"),
+                                  "enum": [u["id"] for u in units], "x-enum-titles": [u["name"] for u in units]}}
+    level = props["level"]
+    props["level"] = {**level, "type": "string", "enum": [v for v in level["enum"] if v is not None],
+                      "x-enum-titles": [t for t in level["x-enum-titles"] if t is not None]}
+    return {**schema, "properties": props, "required": [*schema.get("required", []), "unit_id", "level"]}, \
+        {"unit", "rank"}
+
+
+# --- search and read ---------------------------------------------------------------------------
+
+
+@bp.get("")
+@login_required
+def search():
+    _check("person.read")
+    q = request.args.get("q", "").strip()[:64]
+    found = store.search_persons(current_engine(), q) if q or request.args.get("all") else []
+    return render_template("registry_search.html", q=q, found=found, searched=bool(q or request.args.get("all")))
+
+
+@bp.get("/persons/<int:person_id>")
+@login_required
+def person(person_id: int):
+    _check("person.read")
+    record = store.get_person(current_engine(), person_id)
+    labels = {name: prop.get("title", name) for name, prop in _schema()["properties"].items()}
+    items = {name: {k: p.get("title", k) for k, p in prop["items"]["properties"].items()}
+             for name, prop in _schema()["properties"].items() if prop.get("type") == "array"}
+    career = sorted(record.get("posts") or [], key=lambda p: p.get("start") or "", reverse=True)
+    return render_template("registry_person.html", p=record, labels=labels, items=items, career=career,
+                           current=current_post(record), term=term)
+
+
+# --- add and edit ------------------------------------------------------------------------------
+
+
+def _edit_page(values: dict, errors: dict, action: str, title: str, masked_id: str, status: int = 200):
+    schema = _schema()
+    return render_template("registry_edit.html", title=title, fields=widgets(schema, values, hidden={"id_number"},
+                                                                             submitted=bool(errors)),
+                           errors=errors, action=action, masked_id=masked_id,
+                           id_value=request.form.get("id_number", "") if errors else ""), status
+
+
+def _submitted() -> dict:
+    values = read_form(_schema(), request.form)
+    values.pop("id_number", None)
+    typed = request.form.get("id_number", "").strip()
+    return {**values, "id_number": typed} if typed else values
+
+
+@bp.route("/persons/new", methods=["GET", "POST"])
+@login_required
+def new_person():
+    role = _check("person.write")
+    title, action = _("New person"), url_for("registry_pages.new_person")
+    if request.method == "GET":
+        return _edit_page({}, {}, action, title, "")
+    values = _submitted()
+    try:
+        created = store.create_person(current_engine(), values, actor(), role, lang())
+    except ValidationFailed as exc:
+        flash(exc.localized(lang()), "error")
+        return _edit_page(values, exc.fields, action, title, "", 422)
+    flash(_("%(name)s added to the registry.", name=created["name"]), "ok")
+    return redirect(url_for("registry_pages.person", person_id=created["id"]))
+
+
+@bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_person(person_id: int):
+    role = _check("person.write")
+    shown = store.get_person(current_engine(), person_id)
+    title = _("Edit %(name)s", name=shown["name"])
+    action = url_for("registry_pages.edit_person", person_id=person_id)
+    if request.method == "GET":
+        return _edit_page({k: v for k, v in shown.items() if k not in ("id", "id_number")}, {}, action, title,
+                          shown.get("id_number") or "")
+    values = _submitted()
+    try:
+        store.replace_person(current_engine(), person_id, values, actor(), role, lang())
+    except ValidationFailed as exc:
+        flash(exc.localized(lang()), "error")
+        return _edit_page(values, exc.fields, action, title, shown.get("id_number") or "", 422)
+    flash(_("The record of %(name)s was saved.", name=values.get("name") or shown["name"]), "ok")
+    return redirect(url_for("registry_pages.person", person_id=person_id))
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_page():
+    role = _check("person.write")
+    errors, counts, status = [], None, 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        content = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
+        if not upload or not upload.filename:
+            errors = [{"message": _("Choose a file to import.")}]
+        elif len(content) > MAX_IMPORT_BYTES:
+            errors = [{"message": _("The file is larger than 5 MB.")}]
+        else:
+            parsed = importer.parse(content, upload.filename.rsplit("/", 1)[-1], lang())
+            errors = masked_errors(parsed.errors)
+            if not errors:
+                counts = store.import_persons(current_engine(), parsed.persons, actor(), role)
+        if errors:
+            flash(_("Nothing was imported: correct the cells listed below and import the file again."), "error")
+            status = 422
+    return render_template("registry_import.html", errors=errors, counts=counts), status
+
+
+@bp.get("/import/template.xlsx")
+@login_required
+def template():
+    _check("person.read")
+    name = "registry-import-template.xlsx" if english() else "干部信息导入模板.xlsx"
+    return send_file(io.BytesIO(importer.build_template(lang())), mimetype=XLSX, as_attachment=True,
+                     download_name=name)
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@login_required
+def units():
+    _check("unit.read")
+    errors, form, status = {}, {}, 200
+    if request.method == "POST":
+        role = _check("unit.write")
+        form = {"name": request.form.get("name", "").strip(),
+                "quotas": {level: request.form.get(f"quotas.{level}", "").strip() for level in vocab.LEVEL_KEYS}}
+        quotas = {}
+        for level, text in form["quotas"].items():
+            if text:
+                quotas[level] = int(text) if text.isdigit() else text
+        try:
+            store.create_unit(current_engine(), {"name": form["name"], "quotas": quotas}, actor(), role, lang())
+        except ValidationFailed as exc:
+            flash(exc.localized(lang()), "error")
+            errors, status = exc.fields, 422
+        else:
+            flash(_("Unit %(name)s added.", name=form["name"]), "ok")
+            return redirect(url_for("registry_pages.units"))
+    return render_template("registry_units.html", units=store.list_units(current_engine()), levels=vocab.LEVEL_KEYS,
+                           term=term, errors=errors, form=form), status

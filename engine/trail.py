@@ -1,0 +1,43 @@
+"""The audit trail as services for the doors (REST, web, CLI): verification of every chain or of
+one case's, a new checkpoint, the number of events. Each opens its own unit of work; audit.py holds
+the arithmetic on a session. (A case's events, as its reader may see them: engine/reading.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from . import audit
+from .storage.models import AuditEvent
+
+if TYPE_CHECKING:
+    from .context import EngineContext
+
+
+def event_count(ctx: EngineContext) -> int:
+    """Events on the whole trail (what a progress bar of verify_all counts to)."""
+    with ctx.unit_of_work() as uow:
+        return uow.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def verify_all(ctx: EngineContext, *, checkpoints: list[dict] | None = None,
+               progress: Callable[[int], None] | None = None) -> audit.VerifyReport:
+    """Recompute every chain and check every checkpoint (the stored ones and `checkpoints`)."""
+    with ctx.unit_of_work() as uow:
+        return audit.verify(uow.session, checkpoints=checkpoints, progress=progress)
+
+
+def verify_case(ctx: EngineContext, case_id: int) -> audit.VerifyReport:
+    """Recompute one case's chain and compare it with the case row."""
+    with ctx.unit_of_work() as uow:
+        return audit.verify(uow.session, streams=[audit.case_stream(case_id)])
+
+
+def checkpoint(ctx: EngineContext) -> dict:
+    """Record a Merkle root over every stream head now; returns it as exported (audit.checkpoint_dict)."""
+    with ctx.unit_of_work(write=True) as uow:
+        made = audit.create_checkpoint(uow.session, ctx.clock.now())
+        uow.commit()
+        return audit.checkpoint_dict(made)

@@ -1,0 +1,189 @@
+"""The registry's services: persons and units read and written through the engine's keyed
+reference records, each write one transaction with its audit events (records.py says how).
+
+Every function takes the EngineContext; REST, the web pages, the CLI and the demo call these, so
+validation, masking and auditing are the same at every door. Returned records are as shown
+(identity-card number masked) unless a caller asks for the stored record (`stored_person`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from engine import reference_records as rr
+from engine.actors import Actor
+from engine.errors import NotFound
+
+from ..forms.base import Errors, failure
+from ..rules import BEIJING
+from . import records, vocab
+from .person import TITLE, PersonSchema, validate_person
+from .records import PERSON, UNIT
+
+IMPORT_CHUNK = 500  # persons written between two progress reports
+
+
+def today(ctx) -> date:
+    return ctx.clock.now().astimezone(BEIJING).date()
+
+
+def _missing(what: str, key) -> NotFound:
+    if what == "person":
+        return NotFound(f"no person {key} in the registry", message_zh=f"干部信息库中没有编号为 {key} 的人员")
+    return NotFound(f"no unit {key}", message_zh=f"没有编号为 {key} 的单位")
+
+
+def _id_taken(session, record: dict, key: str | None, locale: str | None) -> None:
+    """Refuse an identity-card number another person of the registry already has."""
+    number = record.get("id_number")
+    if not number:
+        return
+    holders = [k for k in rr.keys_with(session, "person", "id", [records.id_digest(number)]).get(
+        records.id_digest(number), []) if k != key]
+    if holders:
+        errors = Errors()
+        errors.add("id_number", "id_taken", id=holders[0])
+        raise failure(TITLE, errors.items, locale, "person", PersonSchema())
+
+
+# --- persons ------------------------------------------------------------------------------------
+
+
+def create_person(ctx, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+    record = validate_person(data, locale)
+    with ctx.unit_of_work(write=True) as uow:
+        _id_taken(uow.session, record, None, locale)
+        [saved] = rr.save(uow.session, PERSON, [(None, record)], actor, role, ctx.clock.now())
+        uow.commit()
+    return records.shown(saved.key, record)
+
+
+def stored_person(ctx, person_id: int) -> dict:
+    """The record as stored (identity-card number in clear): for the domain's checks, never shown."""
+    with ctx.unit_of_work() as uow:
+        record = rr.get(uow.session, "person", str(person_id))
+    if record is None:
+        raise _missing("person", person_id)
+    return record
+
+
+def get_person(ctx, person_id: int) -> dict:
+    return records.shown(str(person_id), stored_person(ctx, person_id))
+
+
+def search_persons(ctx, q: str, *, limit: int = 50) -> list[dict]:
+    """Persons whose name, unit or current post contains `q`, by name then id (several may match)."""
+    with ctx.unit_of_work() as uow:
+        if q.strip():
+            keys = rr.search(uow.session, "person", records.SEARCHED, q, limit=limit)
+        else:
+            keys = rr.search(uow.session, "person", ("name",), "", limit=limit)
+        found = rr.get_many(uow.session, "person", keys)
+    listed = [records.summary(key, record) for key, record in found.items()]
+    return sorted(listed, key=lambda p: (p["name"] or "", p["id"]))
+
+
+def patch_person(ctx, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+    """Change the fields given (a list is replaced whole); one audited event naming what changed."""
+    changes = validate_person(data, locale, partial=True)
+    with ctx.unit_of_work(write=True) as uow:
+        before = rr.get(uow.session, "person", str(person_id))
+        if before is None:
+            raise _missing("person", person_id)
+        record = {**before, **changes}
+        _id_taken(uow.session, record, str(person_id), locale)
+        rr.save(uow.session, PERSON, [(str(person_id), record)], actor, role, ctx.clock.now())
+        uow.commit()
+    return records.shown(str(person_id), record)
+
+
+def replace_person(ctx, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+    """Replace the whole record (the web's edit form), keeping the recorded identity-card number
+    when none is given: the form never holds it in clear."""
+    if not isinstance(data, dict):
+        return patch_person(ctx, person_id, data, actor, role, locale)
+    if not data.get("id_number"):
+        data = {**data, "id_number": stored_person(ctx, person_id).get("id_number")}
+    record = validate_person(data, locale)
+    return patch_person(ctx, person_id, record, actor, role, locale)
+
+
+def _merged(before: dict, imported: dict) -> dict:
+    """An imported row over the recorded person: its fields replace the record's, except a list
+    the file left empty (a file without a sheet of posts does not erase the career)."""
+    return {**before, **{k: v for k, v in imported.items() if not (isinstance(v, list) and not v and before.get(k))}}
+
+
+def import_persons(ctx, persons: list[dict], actor: Actor, role: str,
+                   progress: Callable[[int], None] | None = None) -> dict:
+    """Write parsed persons (importer.parse's output) in one transaction: a row whose
+    identity-card number is recorded updates that person, any other is created. `progress(n)` is
+    called as rows are prepared and written. Returns {created, updated, unchanged}."""
+    with ctx.unit_of_work(write=True) as uow:
+        session = uow.session
+        digests = [records.id_digest(p["id_number"]) for p in persons if p.get("id_number")]
+        holders = rr.keys_with(session, "person", "id", digests)
+        recorded = rr.get_many(session, "person", [keys[0] for keys in holders.values()])
+        entries = []
+        for person in persons:
+            keys = holders.get(records.id_digest(person["id_number"])) if person.get("id_number") else None
+            key = keys[0] if keys else None
+            entries.append((key, _merged(recorded[key], person) if key else person))
+        saved, now = [], ctx.clock.now()
+        for start in range(0, len(entries), IMPORT_CHUNK):
+            chunk = entries[start:start + IMPORT_CHUNK]
+            saved += rr.save(session, PERSON, chunk, actor, role, now, reason="import")
+            if progress:
+                progress(len(chunk))
+        uow.commit()
+    return {"created": sum(s.created for s in saved), "updated": sum(s.changed and not s.created for s in saved),
+            "unchanged": sum(not s.changed for s in saved)}
+
+
+# --- units --------------------------------------------------------------------------------------
+
+
+def _with_figures(session, key: str, unit: dict, on: date) -> dict:
+    seats = [records.seat(unit["name"], level) for level in vocab.LEVEL_KEYS]
+    holders = {k for keys in rr.keys_with(session, "person", "seat", seats).values() for k in keys}
+    figures = records.quota_figures(unit, rr.get_many(session, "person", holders), on)
+    return {"id": int(key), **unit, "levels": figures,
+            "filled": {level: f["filled"] for level, f in figures.items()},
+            "vacant": {level: f["vacant"] for level, f in figures.items()}}
+
+
+def create_unit(ctx, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+    unit = records.validate_unit(data, locale)
+    with ctx.unit_of_work(write=True) as uow:
+        [saved] = rr.save(uow.session, UNIT, [(None, unit)], actor, role, ctx.clock.now())
+        result = _with_figures(uow.session, saved.key, unit, today(ctx))
+        uow.commit()
+    return result
+
+
+def update_unit(ctx, unit_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+    unit = records.validate_unit(data, locale)
+    with ctx.unit_of_work(write=True) as uow:
+        if rr.get(uow.session, "unit", str(unit_id)) is None:
+            raise _missing("unit", unit_id)
+        rr.save(uow.session, UNIT, [(str(unit_id), unit)], actor, role, ctx.clock.now())
+        result = _with_figures(uow.session, str(unit_id), unit, today(ctx))
+        uow.commit()
+    return result
+
+
+def get_unit(ctx, unit_id: int) -> dict:
+    with ctx.unit_of_work() as uow:
+        unit = rr.get(uow.session, "unit", str(unit_id))
+        if unit is None:
+            raise _missing("unit", unit_id)
+        return _with_figures(uow.session, str(unit_id), unit, today(ctx))
+
+
+def list_units(ctx) -> list[dict]:
+    with ctx.unit_of_work() as uow:
+        units = rr.get_many(uow.session, "unit", rr.search(uow.session, "unit", ("name",), "", limit=1000))
+        on = today(ctx)
+        listed = [_with_figures(uow.session, key, unit, on) for key, unit in units.items()]
+    return sorted(listed, key=lambda u: u["id"])
