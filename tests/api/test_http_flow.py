@@ -26,9 +26,11 @@ def test_appointed_over_http(http):
     d.appoint()
     ended(http, d, "appointed")
     events = http.call("GET", f"/api/v1/cases/{d.id}/events", "orghead1")
-    # the appointment's step ends the case; its registry note (the appointee typed by name) follows
+    # the appointment's step ends the case; its registry note follows: 张三, typed at nomination,
+    # joined the registry then, so his record gains the post
     assert events[0]["action"] == "case_started" and events[-2]["data_out"]["outcome"] == "appointed"
-    assert events[-1]["action"] == "records_unchanged" and events[-1]["data_out"]["appointees"] == ["张三"]
+    assert events[-1]["action"] == "records_changed"
+    assert [a["name"] for a in events[-1]["data_out"]["appointed"]] == ["张三"]
     record = http.call("GET", f"/api/v1/cases/{d.id}/accountability", "auditor1")
     assert ("secretary1", "committee_secretary") in {(e["user"], e["role"]) for e in record["entries"]}
     # the data fields stay as they were, each entry gains the event in words, in the caller's language
