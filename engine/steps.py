@@ -83,6 +83,7 @@ class StepResult:
     events: list[NewEvent]
     warnings: list[str] = field(default_factory=list)
     run: StepRun | None = field(default=None, repr=False, compare=False)  # the workflow, for a replay to go on from
+    form: str | None = None  # the completed task's form, read from its spec during the step
 
 
 def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | StepRun | None,
@@ -146,7 +147,8 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
         events.append(NewEvent("service_task", SYSTEM, "system", call.element_id, call.task_id,
                                data_in=data_in, data_out={"result": call.result}))
     return StepResult(text, state_hash(text), status, outcome, data,
-                      next_due(workflow) if status == "running" else None, tasks, events, warnings, run)
+                      next_due(workflow) if status == "running" else None, tasks, events, warnings, run,
+                      form=applied.form)
 
 
 def task_row(task) -> dict:
