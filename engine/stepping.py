@@ -39,7 +39,7 @@ def run_step(ctx: EngineContext, uow: UnitOfWork, case: Case, command: Command, 
     if result is None:
         return None
     if command.action == "task_completed":  # what the task changes outside its case (the domain's effects)
-        done = result.events[0]  # the step's own event: its element, and the input as the form cleaned it
+        done = result.events[0]  # the completed task's event: its element and the data as the form cleaned it
         effect = StepEffect(uow.session, case.id, result.form, done.element_id, done.data_in, result.data,
                             command.actor, command.role, now)
         result.events += [audit.NewEvent(action, command.actor, command.role, command.element_id, command.task_id,

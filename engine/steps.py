@@ -83,7 +83,7 @@ class StepResult:
     events: list[NewEvent]
     warnings: list[str] = field(default_factory=list)
     run: StepRun | None = field(default=None, repr=False, compare=False)  # the workflow, for a replay to go on from
-    form: str | None = None  # the completed task's form, read from its spec during the step
+    form: str | None = None  # the completed task's form (for the domain's effects of a completed task)
 
 
 def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | StepRun | None,
@@ -148,7 +148,7 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
                                data_in=data_in, data_out={"result": call.result}))
     return StepResult(text, state_hash(text), status, outcome, data,
                       next_due(workflow) if status == "running" else None, tasks, events, warnings, run,
-                      form=applied.form)
+                      applied.form)
 
 
 def task_row(task) -> dict:

@@ -13,6 +13,7 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from engine.errors import Forbidden, ValidationFailed
 from workflows.forms.base import Form
@@ -24,7 +25,7 @@ from workflows.registry.records import current_post, masked_errors
 from ..policy import allowed, authorize
 from .formrender import read_form, widgets
 from .helpers import current_engine, english, lang
-from .users import actor, requires
+from .users import actor
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registry")
 PERSON_FORM = Form("person", TITLE, PersonSchema)
@@ -79,7 +80,7 @@ def start_choices(schema: dict) -> tuple[dict, set[str]]:
 
 
 @bp.get("")
-@requires()
+@login_required
 def search():
     _check("person.read")
     q = request.args.get("q", "").strip()[:64]
@@ -88,7 +89,7 @@ def search():
 
 
 @bp.get("/persons/<int:person_id>")
-@requires()
+@login_required
 def person(person_id: int):
     _check("person.read")
     record = store.get_person(current_engine(), person_id)
@@ -119,7 +120,7 @@ def _submitted() -> dict:
 
 
 @bp.route("/persons/new", methods=["GET", "POST"])
-@requires()
+@login_required
 def new_person():
     role = _check("person.write")
     title, action = _("New person"), url_for("registry_pages.new_person")
@@ -136,7 +137,7 @@ def new_person():
 
 
 @bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
-@requires()
+@login_required
 def edit_person(person_id: int):
     role = _check("person.write")
     shown = store.get_person(current_engine(), person_id)
@@ -159,7 +160,7 @@ def edit_person(person_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@requires()
+@login_required
 def import_page():
     role = _check("person.write")
     errors, counts, status = [], None, 200
@@ -182,7 +183,7 @@ def import_page():
 
 
 @bp.get("/import/template.xlsx")
-@requires()
+@login_required
 def template():
     _check("person.read")
     name = "registry-import-template.xlsx" if english() else "干部信息导入模板.xlsx"
@@ -194,7 +195,7 @@ def template():
 
 
 @bp.route("/units", methods=["GET", "POST"])
-@requires()
+@login_required
 def units():
     _check("unit.read")
     errors, form, status = {}, {}, 200
