@@ -7,6 +7,7 @@ optimistic version: a step whose case changed underneath it fails with Conflict 
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import audit
 from .actors import Actor
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .reference import StepReference
 from .reference_records import Reader
 from .registry import FormContext
 from .retry import retry
@@ -56,7 +58,8 @@ def start_case(ctx: EngineContext, procedure_key: str, data: dict, actor: Actor,
         uow.session.add(case)
         uow.session.flush()  # the case id seeds the step's task ids
         command = Command("case_started", actor, role, element_id=version.key,
-                          data_in=audit.as_stored({**cleaned, "parameters": effective}))
+                          data_in=audit.as_stored({**cleaned, "parameters": effective,
+                                                   "started_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}))
         tasks = run_step(ctx, uow, case, command, now=now)
         uow.commit()
         return case_dict(case, tasks)
@@ -91,21 +94,25 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         marked = ctx.specs.get(session, case.version_id).tasks.get(row.element_id, {}).get("subject")
         try:
             task = with_subjects(ctx.registry, task_dict(row), marked, case.data)
+            known = guard_records(session, ctx.registry, case.id) + derived_records(ctx.registry, case.data)
             for guard in ctx.registry.guards:
-                guard(case_data=case.data, task=task, actor=actor, role=role, data=data,
-                      records=guard_records(session, ctx.registry, case.id))
+                guard(case_data=case.data, task=task, actor=actor, role=role, data=data, records=known)
         except Forbidden as exc:
             exc.details.update(where)
             raise
         if not isinstance(data, dict):
             raise ValidationFailed("the data must be an object", fields={"data": "must be an object / 必须是对象"})
 
+        ref = StepReference(session, now=ctx.clock.now())
+
         def validate(submitted: dict, visible: dict) -> dict:
-            form_ctx = FormContext(case.id, row.element_id, visible, row.prefill, case.parameters, actor, role, locale)
+            form_ctx = FormContext(case.id, row.element_id, visible, row.prefill, case.parameters, actor, role, locale,
+                                   ref)
             return audit.as_stored(_validate(ctx, row.form, submitted, form_ctx))
 
         command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
-        tasks = run_step(ctx, uow, case, command, existing=siblings)
+        tasks = run_step(ctx, uow, case, command, existing=siblings, ref=ref)
+        ref.save(ctx, actor, role)  # entries the form added, in the step's transaction
         uow.commit()
         return case_dict(case, tasks)
 
@@ -126,7 +133,13 @@ def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Act
         cleaned = _validate(ctx, kind.form, record, form_ctx)
         _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now())
         uow.commit()
-        return {**case_dict(case, case_tasks(uow.session, case.id)), **_guard_records(ctx, uow.session, case.id)}
+        return {**case_dict(case, case_tasks(uow.session, case.id)),
+                **_guard_records(ctx, uow.session, case.id, case.data)}
+
+
+def derived_records(registry, case_data: dict) -> list[dict]:
+    """The guard records the domain finds in the case data (Registry.derived_records), none without that hook."""
+    return list(registry.derived_records(case_data or {})) if registry.derived_records else []
 
 
 def guard_record_role(registry, actor: Actor, username: str | None) -> str | None:
@@ -154,10 +167,13 @@ def guard_records(session, registry, case_id: int) -> list[dict]:
     return [{**e.data_in, "declared_by": e.actor_username, "seq": e.seq} for e in events]
 
 
-def _guard_records(ctx: EngineContext, session, case_id: int) -> dict:
-    """A case's guard records under the domain's name for them, for a case as read."""
+def _guard_records(ctx: EngineContext, session, case_id: int, case_data: dict | None = None) -> dict:
+    """A case's guard records (recorded, and those the domain finds in its data) under the
+    domain's name for them, for a case as read."""
     kind = ctx.registry.guard_record
-    return {kind.listed_as: guard_records(session, ctx.registry, case_id)} if kind else {}
+    if kind is None:
+        return {}
+    return {kind.listed_as: guard_records(session, ctx.registry, case_id) + derived_records(ctx.registry, case_data)}
 
 
 def _record_refusal(ctx: EngineContext, refusal: Forbidden, actor: Actor, data) -> None:
@@ -224,7 +240,8 @@ def get_case(ctx: EngineContext, case_id: int) -> dict:
         case = uow.session.get(Case, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
-        return {**case_dict(case, case_tasks(uow.session, case_id)), **_guard_records(ctx, uow.session, case_id)}
+        return {**case_dict(case, case_tasks(uow.session, case_id)),
+                **_guard_records(ctx, uow.session, case_id, case.data)}
 
 
 def list_tasks(ctx: EngineContext, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:

@@ -22,8 +22,10 @@ class FormContext:
     actor: Any
     role: str
     locale: str = "zh-CN"
-    # keyed reference records the validator may read (engine.reference_records.Reader), and the
-    # step's instant; given to the start form (e.g. a unit's approved posts), None elsewhere
+    # keyed reference records the validator may read: the start form's engine.reference_records.Reader,
+    # a task form's engine.reference.StepReference (`entry(kind, key)`; `add(spec, value)` stages a
+    # new record written with the step). What a form reads that matters must go into its cleaned
+    # data: a replay re-runs no form. `now`: the step's instant (start form).
     reference: Any = None
     now: Any = None
 
@@ -148,6 +150,10 @@ class Registry:
     subject_forms: dict[str, str] = field(default_factory=dict)
     # check_parameters(overrides) -> {name: message}: a procedure parameter's values the domain refuses
     check_parameters: Callable[[dict], dict[str, str]] | None = None
+    # derived_records(case_data) -> [guard records]: records the domain finds in the case's own data
+    # (e.g. in records copied into it), listed with the recorded ones and given to the guards like
+    # them, without anyone recording them
+    derived_records: Callable[[dict], list[dict]] | None = None
     narrate: Narrator | None = None
     describe_parameters: ParameterDescriber | None = None
     # case data keys that name a case in lists and headings (e.g. the unit and the post), in order

@@ -26,16 +26,17 @@ if TYPE_CHECKING:
 
 
 def run_step(ctx: EngineContext, uow: UnitOfWork, case: Case, command: Command, *, now: datetime | None = None,
-             existing: list[CaseTask] | None = None) -> list[CaseTask] | None:
+             existing: list[CaseTask] | None = None, ref: StepReference | None = None) -> list[CaseTask] | None:
     """Run `command` on `case` and save the step; returns the case's ready tasks after it, or None
     when a timer tick found nothing due (then nothing is written). `existing`: the case's task rows,
     if the caller loaded them already. A new case (`case_started`) starts on the current snapshot
-    format, and its first event records the version and parameters it runs on."""
+    format, and its first event records the version and parameters it runs on. `ref`: the step's
+    reference data, when the caller's form reads (or adds) entries through it too."""
     now = now or ctx.clock.now()
     bundle = ctx.specs.get(uow.session, case.version_id)
     starting = command.action == "case_started"
     result = execute(bundle, ctx.registry, case.id, case.last_seq + 1, now, None if starting else case.snapshot,
-                     command, StepReference(uow.session), SNAPSHOT_FORMAT)
+                     command, ref or StepReference(uow.session), SNAPSHOT_FORMAT)
     if result is None:
         return None
     if command.action == "task_completed":  # what the task changes outside its case (the domain's effects)

@@ -50,7 +50,14 @@ def build_registry() -> Registry:
     from .labels import describe_parameters
     from .narrative import narrate
     from .params import check_overrides
-    from .policies import PERSON_BOUND_FORMS, SUBJECT_SOURCES, case_warnings, override_events, recusal_guard
+    from .policies import (
+        PERSON_BOUND_FORMS,
+        SUBJECT_SOURCES,
+        case_warnings,
+        override_events,
+        recusal_guard,
+        registry_relations,
+    )
     from .registry.appointment import EFFECT_ACTIONS, fill_posts
     from .visibility import Visibility
 
@@ -58,6 +65,7 @@ def build_registry() -> Registry:
         services=dict(HANDLERS),
         forms=dict(FORMS),
         guards=[recusal_guard],
+        derived_records=registry_relations,
         subject_sources=dict(SUBJECT_SOURCES),
         subject_forms=dict(PERSON_BOUND_FORMS),
         annotators=[override_events],

@@ -115,8 +115,22 @@ class Driver:
         return self.do("approve_motion", HEAD, {"decision": decision, "comment": "同意启动" if decision == "approve"
                                                 else "暂不启动"})
 
-    def nominate(self, names=NOMINEES):
-        return self.do("nominate", CLERK, {"nominees": [nominee(n) for n in names]})
+    def nominate(self, names=NOMINEES, *, review: bool = True, nominees: list | None = None):
+        """Nominate (by names typed as before the registry, or the given `nominees` items) and,
+        with `review`, confirm the qualification review attesting every missing verdict."""
+        self.do("nominate", CLERK, {"nominees": nominees if nominees is not None else [nominee(n) for n in names]})
+        if review and "qualification_review" in self.ready():
+            self.qualify()
+        return self.case
+
+    def qualify(self, attested: list | None = None, comment: str = ""):
+        """Confirm the qualification review; by default attest every missing verdict from the file."""
+        review = self.tasks("qualification_review")[0]["prefill"]["qualification"]
+        if attested is None:
+            attested = [{"person_id": n["person_id"] if n["person_id"] is not None else n["name"],
+                         "rule": c["rule"], "note": "经查阅干部人事档案，符合要求"}
+                        for n in review["nominees"] for c in n["checks"] if c["verdict"] == "missing"]
+        return self.do("qualification_review", CLERK, {"attested": attested, "comment": comment})
 
     def meeting(self, votes: dict, expected=30, present=30, valid=None, **extra):
         valid = present if valid is None else valid
@@ -251,5 +265,6 @@ def seed_demo(ctx: EngineContext) -> list[int]:
     competitive = Driver(ctx, "competitive_selection", unit="区政务服务中心", position="副主任")
     made.append(competitive.id)
     competitive.do("registration", CLERK, {"applicants": [nominee(n) for n in ("赵一", "钱二", "孙三")]})
-    competitive.do("eligibility_review", HEAD, {"eligible": ["赵一", "钱二", "孙三"], "rejected": []})  # 笔试成绩
+    competitive.do("eligibility_review", HEAD, {"eligible": ["赵一", "钱二", "孙三"], "rejected": []})
+    competitive.qualify()                                                        # 笔试成绩
     return made

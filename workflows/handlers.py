@@ -173,5 +173,11 @@ def withdrawal_record(params, service):
 def applicant_ranking(params, service):
     gone = set(withdrawn(service.data))
     eligible = [n for n in service.data["eligibility_review"]["eligible"] if n not in gone]
+    if isinstance(service.data.get("ballot"), list):  # after the qualification review: who passed it
+        passed = {p["name"] for p in service.data["ballot"]}
+        eligible = [n for n in eligible if n in passed]
     return rules.composite_scores(eligible, service.data["exam_scores"]["scores"], service.data["interview_scores"]["scores"],
                                   params["parameters"], post_count=params["post_count"])
+
+
+from . import qualifying  # noqa: E402,F401 - registers the qualification review's handlers

@@ -15,6 +15,7 @@ ROLE_LABELS = {
 }
 OUTCOME_LABELS = {
     "appointed": ("已任职", "appointed"), "motion_rejected": ("动议未通过", "motion rejected"),
+    "nobody_qualified": ("无人通过资格审查", "nobody qualified"),
     "recommendation_failed": ("推荐未产生人选", "recommendation failed"),
     "no_qualified_candidate": ("无合格人选", "no qualified candidate"), "not_approved": ("未获通过", "not approved"),
     "withdrawn_after_publicity": ("公示后不予任用", "withdrawn after publicity"),

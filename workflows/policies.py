@@ -13,6 +13,8 @@ from .registry.quota import quota_warnings
 def _candidate(task: dict, case_data: dict) -> set[str] | None:
     """The candidate a per-candidate task runs for (its multi-instance item)."""
     candidate = task["prefill"].get("candidate")
+    if isinstance(candidate, dict):  # a nominee row (破格: {person_id, name, rules})
+        candidate = candidate.get("name")
     return {candidate} if isinstance(candidate, str) and candidate else None
 
 
@@ -41,8 +43,29 @@ PERSON_BOUND_FORMS = {
     "integrity_opinion": "candidate",
     "investigate_report": "appointees",
     "committee_decision": "proposed",
+    "exceptional_promotion": "candidate",
 }
 TEAM_FORMS = ("inspection",)  # forms naming a team (usernames), none of whom may be related either
+
+
+def registry_relations(case_data: dict) -> list[dict]:
+    """Relations the records copied at nomination show (回避 from the records): a nominee's family
+    member who is a user (`username`) is related to that nominee, without declaring it.
+    Other social relations (no recusal class) are left out."""
+    from .forms.casedata import section
+    from .registry.vocab import RECUSAL_CLASS
+
+    people = section(case_data, "nominate").get("nominees") or section(case_data, "registration").get("applicants")
+    found = []
+    for person in people if isinstance(people, list) else []:
+        record = person.get("record") if isinstance(person, dict) else None
+        for member in (record or {}).get("family") or []:
+            relation = RECUSAL_CLASS.get(member.get("relation"))
+            if member.get("username") and relation:
+                found.append({"username": member["username"], "nominee": person["name"], "relation": relation,
+                              "person_id": person.get("person_id"), "source": "registry",
+                              "family_relation": member["relation"]})
+    return found
 
 
 def related(declarations: list[dict], username: str) -> dict[str, str]:
@@ -60,10 +83,17 @@ def recusal_guard(*, case_data, task, actor, role, data, records) -> None:
     if not subjects:
         return
     mine = related(records, actor.username)
+    recorded = {d["nominee"] for d in records if d.get("source") == "registry" and d["username"] == actor.username}
     for person in sorted(subjects & set(mine)):
+        relation = _RELATION_ZH.get(mine[person], mine[person])
+        if person in recorded:
+            raise Forbidden(
+                f"the registry records {actor.username} as a relative ({mine[person]}) of {person}: "
+                "they must recuse from this step", message_zh=f"干部信息库记载 {actor.username} 与{person}存在{relation}"
+                "关系，应当回避此环节")
         raise Forbidden(
             f"{actor.username} declared a relation ({mine[person]}) to {person} and must recuse from this step",
-            message_zh=f"{actor.username} 已申报与{person}存在{_RELATION_ZH.get(mine[person], mine[person])}关系，应当回避此环节",
+            message_zh=f"{actor.username} 已申报与{person}存在{relation}关系，应当回避此环节",
         )
     if task.get("form") in TEAM_FORMS and isinstance(data, dict) and isinstance(data.get("team"), list):
         for member in data["team"]:

@@ -25,7 +25,7 @@ SECTION_OF: dict[str, str] = {
     "position": SUMMARY, "unit": SUMMARY, "post_count": SUMMARY, "rank": SUMMARY, "reason": SUMMARY,
     "requirements": SUMMARY, "deadline": SUMMARY, "parameters": SUMMARY, "case_start": SUMMARY,
     "announcement": SUMMARY, "approve_motion": SUMMARY, "appoint": SUMMARY, "probation_review": SUMMARY,
-    "publicity": SUMMARY, "publicity_dates": SUMMARY,
+    "publicity": SUMMARY, "publicity_dates": SUMMARY, "started_at": SUMMARY, "level": SUMMARY,
     # people and votes: nominees, tallies, candidates, the committee's figures
     "nominate": PEOPLE, "meeting_recommendation": PEOPLE, "talk_recommendation": PEOPLE, "turnout": PEOPLE,
     "turnout_check": PEOPLE, "tally": PEOPLE, "recommendation_tally": PEOPLE, "confirm_candidates": PEOPLE,
@@ -33,6 +33,9 @@ SECTION_OF: dict[str, str] = {
     "committee_tally": PEOPLE, "registration": PEOPLE, "eligibility_review": PEOPLE, "exam_scores": PEOPLE,
     "interview_scores": PEOPLE, "competitive_evaluation": PEOPLE, "ranking": PEOPLE, "applicant_ranking": PEOPLE,
     "withdraw": PEOPLE, "withdrawals": PEOPLE, "withdrawn": PEOPLE, "withdrawal_record": PEOPLE,
+    # the qualification review (资格审查): the verdicts from the records, the clerk's attestations, the ballot
+    "qualification": PEOPLE, "qualification_check": PEOPLE, "qualification_review": PEOPLE,
+    "qualification_settle": PEOPLE, "qualified": PEOPLE, "ballot": PEOPLE, "exceptional_needed": PEOPLE,
     # inspection findings, per candidate
     "inspection": INSPECTION, "inspections": INSPECTION, "inspection_record": INSPECTION,
     # integrity: opinions, the assessment built on them, reports during publicity and their investigation
@@ -43,6 +46,9 @@ SECTION_OF: dict[str, str] = {
     "declaration": INTEGRITY, "relation_declared": INTEGRITY, "step_refused": INTEGRITY,
     # deliberation: whom the leaders consulted, justifications, overrides
     "deliberation": DELIBERATION, "override": DELIBERATION,
+    # 破格 (its grounds and justification) and the higher department's consent to it
+    "exceptional_promotion": DELIBERATION, "exceptional_records": DELIBERATION, "exceptional_record": DELIBERATION,
+    "higher_consent": DELIBERATION,
 }
 PER_CANDIDATE = {"inspections"}  # lists of per-candidate records (`candidate`): an inspector sees their own
 
@@ -214,5 +220,7 @@ def found_related(case_data: Mapping, username: str) -> bool:
         step = case_data.get(key)
         if isinstance(step, Mapping):
             people += [p for p in step.get(field_name) or [] if isinstance(p, Mapping)]
+    # the family as typed on the person, or in the record copied from the registry at nomination
     return any(isinstance(m, Mapping) and m.get("username") == username
-               for person in people for m in person.get("family") or [])
+               for person in people
+               for m in [*(person.get("family") or []), *((person.get("record") or {}).get("family") or [])])

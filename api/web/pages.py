@@ -118,7 +118,8 @@ def task_form(task_id: str):
             result["tasks"] = named_tasks(result["tasks"], lambda t: result["version_id"])
             return render_template("recorded.html", task=task, case=result, recorded=values)
     return render_template("form_page.html", title=task["name"], subtitle=f"#{case['id']} {case_headline(case)}".strip(),
-                           fields=widgets(schema, values, offer, hidden, submitted=request.method == "POST"),
+                           fields=widgets(schema, values if request.method == "POST" else dict(offer.initial), offer,
+                                          hidden, submitted=request.method == "POST"),
                            errors=errors, action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
                            facts=offer.facts, case=case, task=task, comment=step_comment), status
 

@@ -24,9 +24,11 @@ class ServiceContext:
     element_id: str
     data: dict  # a deep copy of the task data
     now: datetime | None
-    # reference(kind) -> reference data such as an admin-maintained calendar; what a handler reads
-    # is recorded with its call, and a replay hands it back the recorded value
+    # reference(kind) -> reference data such as an admin-maintained calendar; entry(kind, key) -> one
+    # entry of it (None when there is none); what a handler reads is recorded with its call, and a
+    # replay hands it back the recorded value
     reference: Callable[[str], Any] | None = None
+    entry: Callable[[str, Any], Any] | None = None
 
 
 class ServiceHandler(Protocol):
@@ -116,11 +118,18 @@ class SandboxedScriptEngine(PythonScriptEngine):
             def reference(kind: str):
                 if self.reference is None:
                     raise LookupError(f"no reference data is available (asked for '{kind}')")
-                used[kind] = self.reference(kind)
+                used[kind] = {**used.get(kind, {}), **self.reference(kind)}
                 return copy.deepcopy(used[kind])
 
+            def entry(kind: str, key):
+                if self.reference is None or not hasattr(self.reference, "entry"):
+                    raise LookupError(f"no reference data is available (asked for '{kind}' {key!r})")
+                value = self.reference.entry(kind, key)
+                used.setdefault(kind, {})[str(key)] = value
+                return copy.deepcopy(value)
+
             data = copy.deepcopy({**data_objects(task), **task.data})
-            service = ServiceContext(element_id, data, self.now() if self.now else None, reference)
+            service = ServiceContext(element_id, data, self.now() if self.now else None, reference, entry)
             result = handler(copy.deepcopy(params), service)
             encoded = json.dumps(result)
         except Exception as e:

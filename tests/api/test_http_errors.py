@@ -516,7 +516,7 @@ def test_409_two_concurrent_completions_of_one_task(app, call, http):
         case = next(r for r in responses if r.status_code == 200).get_json()
         completed = [e for e in case_events(app, case["id"]) if e["action"] == "task_completed"]
         assert [e["task_id"] for e in completed].count(task) == 1
-    assert ready_task(case, "meeting_recommendation")
+    assert ready_task(case, "qualification_review")  # the qualification review follows the nomination
     assert call("GET", f"{V1}/cases/{case['id']}/replay", "auditor1").json["ok"] is True
     assert call("GET", f"{V1}/audit/verify", "auditor1").json["ok"] is True
 
@@ -614,7 +614,7 @@ def test_422_a_domain_form_error_names_the_field_in_both_languages(app, call, ht
     case = d.refresh()
     assert ready_task(case, "meeting_recommendation") == task
     assert [e["element_id"] for e in case_events(app, d.id) if e["action"] == "task_completed"] == [
-        "approve_motion", "nominate"]
+        "approve_motion", "nominate", "qualification_review"]
 
 
 def test_422_start_form_and_parameter_errors(call, http, ensure_user):

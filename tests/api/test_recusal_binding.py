@@ -66,9 +66,15 @@ def test_a_renamed_inspection_keeps_recusal(http):
         == [("step_refused", "inspection_checked"), ("task_completed", "inspection_checked")]
 
 
+def in_task(xml: str, element: str, old: str, new: str) -> str:
+    """`old` replaced by `new` once, inside the task `element` only."""
+    start = xml.index(f'<bpmn:userTask id="{element}"')
+    return xml[:start] + xml[start:].replace(old, new, 1)
+
+
 def test_a_person_bound_task_without_its_marking_is_refused_naming_the_element(http):
     xml = renamed(version_1(http), "inspection", "inspection_checked")
-    unmarked = xml.replace(SUBJECT_CANDIDATE, "", 1)
+    unmarked = in_task(xml, "inspection_checked", SUBJECT_CANDIDATE, "")
     assert unmarked != xml
     for lang, word in (("en", "about particular people"), ("zh", "涉及具体人员")):
         response = http.client.post(f"{V1}/procedures?filename=cadre_selection.bpmn", data=unmarked.encode(),
@@ -79,7 +85,7 @@ def test_a_person_bound_task_without_its_marking_is_refused_naming_the_element(h
         assert word in response.json["error"]["fields"]["inspection_checked"]
         (problem,) = response.json["error"]["errors"]
         assert (problem["element"], problem["file"]) == ("inspection_checked", "cadre_selection.bpmn")
-    wrong = xml.replace(SUBJECT_CANDIDATE, SUBJECT_CANDIDATE.replace("candidate", "appointees"), 1)
+    wrong = in_task(xml, "inspection_checked", SUBJECT_CANDIDATE, SUBJECT_CANDIDATE.replace("candidate", "appointees"))
     status, body = deploy(http, wrong)
     assert status == 422 and "not 'appointees'" in body["error"]["fields"]["inspection_checked"]
     assert http.call("GET", f"{V1}/procedures", "editor1")[0]["version"] == 1  # nothing was deployed
@@ -196,4 +202,4 @@ def test_the_engine_deploy_reports_a_missing_marking_too(app):
     text = (BPMN / "cadre_selection.bpmn").read_text(encoding="utf-8")
     with pytest.raises(ProcedureInvalid) as refused:
         deploy_files(engine_context(app), {"cadre_selection.bpmn": text.replace(SUBJECT_CANDIDATE, "")}, EDITOR)
-    assert {p["element"] for p in refused.value.problems} == {"inspection", "integrity_opinion"}
+    assert {p["element"] for p in refused.value.problems} == {"inspection", "integrity_opinion", "exceptional_promotion"}

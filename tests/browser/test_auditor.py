@@ -8,7 +8,7 @@ from api import engine_context
 from tests.browser.conftest import PHONE, SHOTS, no_horizontal_scroll, shot
 from workflows.demo import Driver
 
-STEPS = 15  # the replayed steps of an appointed case, its registry note the last (22 events)
+STEPS = 16  # the replayed steps of an appointed case (25 events: the qualification review's, the registry note)
 
 
 def appointed_case(app) -> int:
@@ -51,7 +51,8 @@ def test_auditor_steps_through_a_replay_and_downloads_the_record(live, login):
     assert markers(page) == ([], ["approve_motion"])
     assert page.locator("#step-2").is_visible() and "研究动议" in page.inner_text("#step-2")
     page.click("#next-step")
-    assert markers(page) == (["approve_motion"], ["nominate"])
+    # the nomination's step also ran the check of the qualifications (a service task)
+    assert markers(page) == (["approve_motion", "check_qualifications"], ["nominate"])
     assert label.inner_text() == f"步骤 3 / {STEPS}"
     assert "step=3" in page.url
     shot(page, "auditor-replay-desktop-step3")
@@ -64,16 +65,16 @@ def test_auditor_steps_through_a_replay_and_downloads_the_record(live, login):
     assert current == ["appoint"]
     assert {"approve_motion", "tally_recommendation", "committee_decision", "publicity_wait"} <= set(done)
     assert page.locator("#next-step").is_disabled() and page.locator(f"#step-{STEPS}").is_visible()
-    slider.fill("5")  # dragged back to step 5: what was done later is no longer marked
-    assert label.inner_text() == f"步骤 5 / {STEPS}"
+    slider.fill("6")  # dragged back to step 6: what was done later is no longer marked
+    assert label.inner_text() == f"步骤 6 / {STEPS}"
     done, current = markers(page)
     assert current == ["talk_recommendation"] and "committee_decision" not in done and "nominate" in done
-    assert "谈话调研推荐" in page.inner_text("#step-5") and "谈话12人" in page.inner_text("#step-5")
+    assert "谈话调研推荐" in page.inner_text("#step-6") and "谈话12人" in page.inner_text("#step-6")
     shot(page, "auditor-replay-desktop")
 
     page.click(f"a[href$='/audit/cases/{case_id}']")
     assert "✓" in page.inner_text("#case-verify")
-    assert page.locator("ol.events > li").count() == 22
+    assert page.locator("ol.events > li").count() == 25
     shot(page, "auditor-timeline-desktop", full_page=False)
     with page.expect_download() as download:
         page.click(f"a[href='/audit/cases/{case_id}/record.pdf']")
@@ -112,9 +113,9 @@ def test_replay_in_english(live, login):
     case_id = appointed_case(app)
     page = login("auditor1", lang="en")
     open_replay(page, base, case_id)
-    page.goto(f"{base}/audit/cases/{case_id}/replay?step=8")
+    page.goto(f"{base}/audit/cases/{case_id}/replay?step=9")
     page.wait_for_selector("#diagram[data-ready=true]")
-    assert page.locator("#step-label").inner_text() == f"Step 8 / {STEPS}"
+    assert page.locator("#step-label").inner_text() == f"Step 9 / {STEPS}"
     assert markers(page)[1] == ["integrity_opinion"]
     assert "The replay matches the record" in page.inner_text("#replay-summary")
     shot(page, "auditor-replay-desktop-en")

@@ -39,6 +39,13 @@ def test_a_case_from_motion_to_appointment_through_the_forms(live, login):
     shot(clerk, "clerk-nominate")
     submit(clerk)
 
+    # typed nominees have no records: each missing verdict comes as a row, attested from the file
+    open_task(clerk, base, "资格审查")
+    rows = clerk.locator('[name$=".note"]').count()
+    assert rows == 6  # appraisal and family for each of the three
+    fill_form(clerk, {f"attested.{i}.note": "经查阅干部人事档案，符合要求" for i in range(rows)})
+    submit(clerk)
+
     open_task(clerk, base, "会议推荐")
     fill_form(clerk, {"meeting_date": "2026-03-10", "expected": 30, "present": 30, "ballots_issued": 30,
                       "ballots_returned": 30, "valid_ballots": 30, "votes.张三": 25, "votes.李四": 18, "votes.王五": 10})

@@ -18,7 +18,7 @@ def test_timeline_and_replay_in_words(live, login, width):
     page = login("auditor1", viewport=DESKTOP if width == "desktop" else PHONE)
 
     page.goto(f"{base}/audit/cases/{case_id}")
-    tally = page.locator("#event-7")
+    tally = page.locator("#event-10")  # after the three events of the qualification review
     assert "统计推荐票" in tally.inner_text() and TALLY in tally.locator(".narrative").inner_text()
     assert "2026-03-02 09:00:00" in page.locator("#event-1 time").inner_text()  # 01:00 UTC in Beijing time
     raw = tally.locator("details.raw")
@@ -31,9 +31,9 @@ def test_timeline_and_replay_in_words(live, login, width):
     shot(page, f"record-timeline-raw-{width}", full_page=False)
 
     open_replay(page, base, case_id)
-    page.goto(f"{base}/audit/cases/{case_id}/replay?step=5")
+    page.goto(f"{base}/audit/cases/{case_id}/replay?step=6")
     page.wait_for_selector("#diagram[data-ready=true]")
-    step = page.locator("#step-5")
+    step = page.locator("#step-6")
     assert step.is_visible()
     narratives = step.locator(".narrative").all_inner_texts()
     assert narratives[0] == "谈话12人；谈话推荐：张三8人次；情况摘要：普遍认可。"  # what the clerk entered
@@ -42,4 +42,4 @@ def test_timeline_and_replay_in_words(live, login, width):
     step.scroll_into_view_if_needed()
     shot(page, f"record-replay-{width}", full_page=width == "phone")
     page.click("#next-step")
-    assert "确定考察对象：张三、李四。" in page.locator("#step-6 .narrative").first.inner_text()
+    assert "确定考察对象：张三、李四。" in page.locator("#step-7 .narrative").first.inner_text()

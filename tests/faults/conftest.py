@@ -257,6 +257,11 @@ def step_for(task: dict) -> tuple[str, dict]:
         return "orghead1", {"decision": "approve", "comment": "同意启动"}
     if element == "nominate":
         return "clerk1", {"nominees": [nominee(n) for n in NOMINEES]}
+    if element == "qualification_review":  # typed nominees have no records: attest what the file shows
+        missing = [{"person_id": n["person_id"], "rule": c["rule"], "note": "经查阅干部人事档案，符合要求"}
+                   for n in task["prefill"]["qualification"]["nominees"] for c in n["checks"]
+                   if c["verdict"] == "missing"]
+        return "clerk1", {"attested": missing, "comment": ""}
     if element == "meeting_recommendation":
         return "clerk1", {"meeting_date": "2026-03-10", "expected": 30, "present": 30, "ballots_issued": 30,
                           "ballots_returned": 30, "valid_ballots": 30,

@@ -1,4 +1,4 @@
-"""Properties of the 22 forms of workflows/forms, called as the engine calls them: through the
+"""Properties of the 25 forms of workflows/forms, called as the engine calls them: through the
 registry (`build_registry().forms[name](data, FormContext)`).
 
 * Any JSON-like garbage either validates or raises `ValidationFailed` — never another exception —
@@ -28,6 +28,8 @@ from workflows import build_registry
 from workflows.forms import ALL, FORM_NAMES
 from workflows.forms.base import Bool, Day, Gender, Int, Many, NameMap, Obj, Score, Str
 from workflows.forms.labels import path_label
+from workflows.forms.nomination import ById, NomineeItem, Person
+from workflows.registry.person import PersonKey
 
 from .strategies import CJK, FEW, JSON_LIKE, JSON_SCALARS, NAME, SETTINGS
 
@@ -35,8 +37,8 @@ REGISTRY = build_registry()
 FORMS = sorted(FORM_NAMES)
 
 
-def test_the_registry_holds_all_22_forms():
-    assert len(FORMS) == 22 and set(REGISTRY.forms) == set(FORMS) == set(VALID)
+def test_the_registry_holds_all_25_forms():
+    assert len(FORMS) == 25 and set(REGISTRY.forms) == set(FORMS) == set(VALID)
 
 
 def _context(form: str, locale: str):
@@ -212,8 +214,14 @@ def strategy_for(field: fields.Field, names: list[str]) -> st.SearchStrategy:
     if isinstance(field, Str):
         low, high = _length(checks)
         return st.one_of(st.sampled_from(names), _text(low, high)) if low else _text(0, high)
+    if isinstance(field, NomineeItem):  # a person id of the registry, or a new person's fields
+        return st.one_of(objects(ById(), names), objects(Person(), names))
     if isinstance(field, Obj):
         return objects(field.schema, names)
+    if isinstance(field, PersonKey):  # a person id, or a name naming one nominee
+        return st.one_of(st.integers(1, 60), st.sampled_from(names))
+    if type(field) is fields.Raw:  # what a form returns itself (the confirmed review): never trusted as sent
+        return st.none()
     if isinstance(field, NameMap):
         return st.dictionaries(st.one_of(st.sampled_from(names), NAME.filter(str.strip)).map(str.strip),
                                strategy_for(field.value_field, names), max_size=5)

@@ -94,3 +94,70 @@ def test_reference_data_read_by_a_handler_is_recorded_and_replayed(ctx):
         assert tally.data_in["reference"] == {"bonus": {"extra": {"passes": 10}}}
         changes = audit.events_of(uow.session, "reference/bonus")
         assert [e.data_out["replaced"] for e in changes] == [{}, {"extra": {"passes": 10}}]
+
+
+def test_an_entry_read_by_key_is_recorded_and_replayed_after_it_changed(ctx):
+    from engine import audit, reference
+    from engine.actors import Actor
+
+    admin = Actor("admin1", "Admin", frozenset({"admin"}))
+    reference.put_entries(ctx, "bonus", {"7": {"passes": 10}, "8": {"passes": 100}}, admin, "admin")
+
+    def count_with_entry(params, service_ctx):
+        extra = (service_ctx.entry("bonus", 7) or {}).get("passes", 0)
+        absent = service_ctx.entry("bonus", "nobody")
+        return {"passed": extra + sum(1 for a in params["assessments"] if a["pass"]),
+                "total": len(params["assessments"]), "absent": absent}
+
+    ctx.registry.services["count_passes"] = count_with_entry
+    case = run_to_timer(ctx, start_example(ctx))
+    assert case["data"]["tally"]["passed"] == 12
+    reference.put_entries(ctx, "bonus", {"7": {"passes": 0}, "nobody": {"passes": 5}}, admin, "admin")
+    assert replay(ctx, case["id"]).ok  # the entry as the step read it, not as it is now
+    with ctx.unit_of_work() as uow:
+        tally = next(e for e in audit.events_of(uow.session, audit.case_stream(case["id"]))
+                     if e.action == "service_task")
+        # only the entries read, each with its value then (None: there was none)
+        assert tally.data_in["reference"] == {"bonus": {"7": {"passes": 10}, "nobody": None}}
+    # a handler now reading a different entry than the recorded step did: the replay says so
+    ctx.registry.services["count_passes"] = lambda params, sctx: {**count_with_entry(params, sctx),
+                                                                  "other": sctx.entry("bonus", 8)}
+    assert not replay(ctx, case["id"]).ok
+
+
+def test_a_step_reference_stages_new_entries_under_the_next_number(ctx):
+    from engine import audit, reference
+    from engine.actors import Actor
+
+    admin = Actor("admin1", "Admin", frozenset({"admin"}))
+    reference.put_entries(ctx, "thing", {"9": {"n": 9}, "x": {"n": 0}}, admin, "admin")
+    with ctx.unit_of_work(write=True) as uow:
+        ref = reference.StepReference(uow.session)
+        assert ref.entry("thing", 9) == {"n": 9} and ref.entry("thing", "10") is None
+        assert [ref.add("thing", {"n": 10}), ref.add("thing", {"n": 11})] == [10, 11]
+        assert ref.entry("thing", 11) == {"n": 11}
+        ref.save(ctx, admin, "admin")
+        uow.commit()
+    with ctx.unit_of_work() as uow:
+        assert reference.load(uow.session, "thing")["11"] == {"n": 11}
+        assert audit.events_of(uow.session, "reference/thing")[-1].data_in == {"10": {"n": 10}, "11": {"n": 11}}
+
+
+def test_an_entry_number_taken_meanwhile_is_a_conflict_and_nothing_is_kept(ctx):
+    import pytest
+
+    from engine import reference
+    from engine.actors import Actor
+    from engine.errors import Conflict
+
+    admin = Actor("admin1", "Admin", frozenset({"admin"}))
+    with ctx.unit_of_work() as uow:
+        if uow.session.get_bind().dialect.name == "sqlite":
+            pytest.skip("SQLite runs writing steps one at a time (BEGIN IMMEDIATE): no two can race")
+        ref = reference.StepReference(uow.session)
+        assert ref.add("thing", {"n": "mine"}) == 1
+        reference.put_entries(ctx, "thing", {"1": {"n": "theirs"}}, admin, "admin")  # another step, committed first
+        with pytest.raises(Conflict):
+            ref.save(ctx, admin, "admin")
+    with ctx.unit_of_work() as uow:
+        assert reference.load(uow.session, "thing") == {"1": {"n": "theirs"}}

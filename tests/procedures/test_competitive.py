@@ -12,6 +12,7 @@ def run_competitive_to_publicity(ctx) -> Driver:
     d = Driver(ctx, "competitive_selection")
     d.do("registration", CLERK, {"applicants": [nominee(n) for n in APPLICANTS]})
     d.do("eligibility_review", HEAD, {"eligible": APPLICANTS[:3], "rejected": [{"name": "李四", "reason": "任职年限不足"}]})
+    d.qualify()
     d.do("exam_scores", CLERK, {"scores": {"赵一": "90", "钱二": "80", "孙三": "85.5"}})
     d.do("interview_scores", CLERK, {"scores": {"赵一": "80", "钱二": "95", "孙三": "70"}})
     counts = {"excellent": 20, "competent": 5, "basically_competent": 2, "incompetent": 1}
@@ -42,6 +43,7 @@ def competitive_to_inspection(ctx) -> Driver:
     d = Driver(ctx, "competitive_selection")
     d.do("registration", CLERK, {"applicants": [nominee(n) for n in APPLICANTS[:3]]})
     d.do("eligibility_review", HEAD, {"eligible": APPLICANTS[:3], "rejected": []})
+    d.qualify()
     d.do("exam_scores", CLERK, {"scores": {"赵一": "90", "钱二": "80", "孙三": "85.5"}})
     d.do("interview_scores", CLERK, {"scores": {"赵一": "80", "钱二": "95", "孙三": "70"}})
     counts = {"excellent": 20, "competent": 5, "basically_competent": 2, "incompetent": 1}

@@ -144,7 +144,7 @@ def test_timeline_shows_every_event_in_order(app, appointed):
     auditor = signed_in(app, "auditor1")
     page = auditor.get(f"/audit/cases/{appointed}").text
     positions = [page.index(f'id="event-{e["seq"]}"') for e in record["entries"]]
-    assert positions == sorted(positions) and len(positions) == 22  # the appointment's registry note the last
+    assert positions == sorted(positions) and len(positions) == 25  # the review's three, the registry note the last
     for entry in record["entries"]:
         chunk = page[page.index(f'id="event-{entry["seq"]}"'):]
         chunk = chunk[:chunk.index("</li>")]
@@ -169,7 +169,7 @@ def test_replay_page_steps_and_markers(app, appointed):
     auditor = signed_in(app, "auditor1")
     page = auditor.get(f"/audit/cases/{appointed}/replay").text
     assert report["ok"] and "重演结果与记录一致" in page
-    assert len(re.findall(r'<section class="card step matched" id="step-\d+"', page)) == len(report["steps"]) == 15
+    assert len(re.findall(r'<section class="card step matched" id="step-\d+"', page)) == len(report["steps"]) == 16
     assert f'max="{len(report["steps"])}"' in page and 'id="next-step"' in page and 'id="prev-step"' in page
     assert f'data-src="/cases/{appointed}/diagram.json"' in page
     done = json.loads(re.search(r'<script type="application/json" id="replay-steps">(.*?)</script>', page, re.S)[1])
@@ -177,8 +177,8 @@ def test_replay_page_steps_and_markers(app, appointed):
     assert elements[:3] == ["cadre_selection", "approve_motion", "nominate"]
     assert done[0] == [] and done[1] == ["approve_motion"]
     assert all(set(a) <= set(b) for a, b in zip(done, done[1:], strict=False))  # done only grows
-    assert "tally_recommendation" in done[4] and "appoint" in done[-1]
-    step5 = page[page.index('id="step-5"'):page.index('id="step-6"')]
+    assert "tally_recommendation" in done[5] and "appoint" in done[-1]
+    step5 = page[page.index('id="step-6"'):page.index('id="step-7"')]  # after the qualification review
     assert "谈话调研推荐" in step5 and "统计推荐票" in step5 and '"interviewed": 12' in html.unescape(step5)
 
 
@@ -216,8 +216,8 @@ def test_exports(app, appointed):
     assert as_csv.headers["Content-Disposition"] == f"attachment; filename=case-{appointed}-record.csv"
     rows = list(csv.reader(io.StringIO(as_csv.data.decode("utf-8-sig"))))
     assert rows[0][:5] == ["序号", "时间（北京时间）", "办理人", "用户名", "角色"]
-    assert len(rows) == 1 + len(record["entries"]) == 23
-    assert [int(r[0]) for r in rows[1:]] == list(range(1, 23))
+    assert len(rows) == 1 + len(record["entries"]) == 26
+    assert [int(r[0]) for r in rows[1:]] == list(range(1, 26))
 
     as_pdf = auditor.get(f"/audit/cases/{appointed}/record.pdf")
     assert as_pdf.status_code == 200 and as_pdf.mimetype == "application/pdf"

@@ -15,24 +15,38 @@ Modules: `base` (fields, error collector, `Form`), `i18n` (messages and labels),
 
 from __future__ import annotations
 
-from engine.registry import FormValidator
+from typing import Any
 
-from . import competitive, decision, payloads, standard
-from .base import Form
-from .export import form_json_schema
+# The tables are built on first use (PEP 562): the registry's person record builds on `base`, and
+# the nominate and review forms build on the person record, so importing `workflows.forms.base`
+# must not import every form module.
+_BUILT: dict[str, Any] = {}
 
-ALL: dict[str, Form] = {form.name: form for module in (standard, decision, payloads, competitive)
-                        for form in module.FORMS}
 
-FORMS: dict[str, FormValidator] = dict(ALL)
-FORM_NAMES: tuple[str, ...] = tuple(ALL)
+def _build() -> dict[str, Any]:
+    if not _BUILT:
+        from . import competitive, decision, payloads, qualification, standard
+
+        every = {form.name: form for module in (standard, qualification, decision, payloads, competitive)
+                 for form in module.FORMS}
+        _BUILT.update(ALL=every, FORMS=dict(every), FORM_NAMES=tuple(every))
+    return _BUILT
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ALL", "FORMS", "FORM_NAMES"):
+        return _build()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def json_schema(form_name: str, locale: str = "zh-CN") -> dict:
     """The JSON Schema of a form with titles in `locale`; KeyError for an unknown form."""
-    if form_name not in ALL:
+    from .export import form_json_schema
+
+    forms = _build()["ALL"]
+    if form_name not in forms:
         raise KeyError(f"no form named {form_name!r}")
-    return form_json_schema(ALL[form_name], locale)
+    return form_json_schema(forms[form_name], locale)
 
 
-__all__ = ["ALL", "FORMS", "FORM_NAMES", "Form", "json_schema"]
+__all__ = ["ALL", "FORMS", "FORM_NAMES", "json_schema"]

@@ -68,11 +68,54 @@ def post_count(form_ctx: FormContext) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else 1
 
 
-def nominee_names(form_ctx: FormContext) -> list[str]:
-    """The nominees (standard procedure) or, failing that, the applicants (competitive)."""
-    data = form_ctx.case_data or {}
-    found = names_in(section(data, "nominate").get("nominees"))
+def nominee_names(ctx: FormContext) -> list[str]:
+    """The nominees on the ballot (after the qualification review; before it, or in a case that
+    has none, every nominee) or, failing that, the applicants (competitive)."""
+    data = ctx.case_data or {}
+    ballot = data.get("ballot")
+    found = names_in(ballot if isinstance(ballot, list) else section(data, "nominate").get("nominees"))
     return found or names_in(section(data, "registration").get("applicants"))
+
+
+def nominee_rows(ctx: FormContext) -> list[Mapping]:
+    """The nominees' (or applicants') rows as nominated, each `name` being its key in the case."""
+    data = ctx.case_data or {}
+    for rows in (section(data, "nominate").get("nominees"), section(data, "registration").get("applicants")):
+        if isinstance(rows, list) and rows:
+            return [r for r in rows if isinstance(r, Mapping)]
+    return []
+
+
+def record_name(row: Mapping) -> str | None:
+    """The name in the registry record copied into a nominee's row (its key may be 王伟#12)."""
+    record = row.get("record")
+    name = record.get("name") if isinstance(record, Mapping) else None
+    return name if isinstance(name, str) else None
+
+
+def as_key(value, ctx: FormContext, path: str, errors) -> object:
+    """A nominee as the case keys them (their `name`, which carries the person id when two share a
+    name: 王伟#12). A person id, or a name naming exactly one nominee, stands for that nominee; a
+    name naming several is refused at `path`; anything else is returned as given (the form's own
+    check then says it is no nominee)."""
+    rows = nominee_rows(ctx)
+    if not isinstance(value, str) or any(r.get("name") == value for r in rows):
+        return value
+    matches = [r for r in rows if str(r.get("person_id")) == value.strip() or record_name(r) == value]
+    if len(matches) == 1:
+        return matches[0]["name"]
+    if len(matches) > 1:
+        errors.add(path, "ambiguous_nominee", name=value, count=len(matches),
+                   keys="、".join(str(r["name"]) for r in matches))
+    return value
+
+
+def as_keys(values: list, ctx: FormContext, path: str, errors) -> list:
+    return [as_key(v, ctx, f"{path}.{i}", errors) for i, v in enumerate(values)]
+
+
+def as_keyed(mapping: Mapping, ctx: FormContext, path: str, errors) -> dict:
+    return {as_key(k, ctx, f"{path}.{k}", errors): v for k, v in mapping.items()}
 
 
 def withdrawn_names(form_ctx: FormContext) -> set[str]:

@@ -21,14 +21,17 @@ from .casedata import (
     int_parameter,
     names_in,
     nominee_names,
+    nominee_rows,
     post_count,
     ratio_parameter,
+    record_name,
     section,
     up_for_decision,
     withdrawn_names,
 )
 from .i18n import CHOICES, LABELS, is_english
 from .offertext import text
+from .qualification_choices import exceptional_offer, qualification_review_offer
 from .standard import shortlist
 
 
@@ -71,6 +74,7 @@ class Offer:
     fields: dict[str, Choices] = field(default_factory=dict)
     omit: frozenset[str] = frozenset()  # fields that cannot apply to this case now
     facts: tuple[tuple[str, str], ...] = ()  # (label, text): what the task is about, shown above the form
+    initial: dict = field(default_factory=dict)  # values the form starts with (e.g. a row per verdict to attest)
 
 
 # users(role) -> active users [{username, display_name, roles}] holding `role` (all when None)
@@ -94,9 +98,19 @@ def _label(name: str, form_ctx: FormContext) -> str:
     return en if is_english(form_ctx.locale) else zh
 
 
-def _person(name: str) -> tuple[str, str]:
-    """(value, label) of a person of the case. Names key the case data today."""
-    return name, name
+def _person(name: str, ctx: FormContext | None = None) -> tuple[str, str]:
+    """(value, label) of a person of the case: the key the case data uses, and the name; for two
+    nominees of one name (keys 王伟#12, 王伟#15), the name with the birth date and current post."""
+    if ctx is None or "#" not in str(name):
+        return name, name
+    row = next((r for r in nominee_rows(ctx) if r.get("name") == name), None)
+    if row is None:
+        return name, name
+    real = record_name(row) or name
+    born, post = row.get("birth_date"), f"{row.get('unit') or ''}{row.get('current_post') or ''}"
+    if is_english(ctx.locale):
+        return name, f"{real} ({', '.join(x for x in (f'born {born}' if born else '', post) if x)})"
+    return name, f"{real}（{'，'.join(x for x in (f'{born}生' if born else '', post) if x)}）"
 
 
 def _data(form_ctx: FormContext, key: str) -> Mapping:
@@ -135,7 +149,7 @@ def _confirm_candidates(form_ctx: FormContext, users: Users, declarations: list)
                  "share": _share(entry.get("share"), form_ctx), "rank": str(entry.get("rank") or "—"),
                  "mentions": str(mentions.get(name, 0))}
         status = t(f"status_{(flags or ['eligible'])[0]}", share=share)
-        options.append(Option(*_person(name), (*(cells[c] for c in columns), status), tuple(flags), needs, note,
+        options.append(Option(*_person(name, form_ctx), (*(cells[c] for c in columns), status), tuple(flags), needs, note,
                               disabled=name in withdrawn))
     available = [n for n in eligible if n not in withdrawn]
     notes = [t("at_most", max=math.floor(ratio * posts), ratio=ratio, posts=posts),
@@ -178,7 +192,7 @@ def _deliberation(form_ctx: FormContext, users: Users, declarations: list) -> Of
             status += t("because", reasons=_join([t(f"reason_{r}", str(r)) for r in reasons], form_ctx))
         cells = (_share(row.get("approval"), form_ctx), _choice_label(opinions.get(name) or row.get("opinion"), form_ctx), status)
         asks = name in flagged and not out
-        options.append(Option(*_person(name), cells, flags, asks, need if asks else "", disabled=out))
+        options.append(Option(*_person(name, form_ctx), cells, flags, asks, need if asks else "", disabled=out))
     qualified = [o for o in options if not o.disabled]
     wanted = len(deferred) if deferred else min(post_count(form_ctx), len(qualified))
     notes = (t("propose_count", count=wanted, posts=post_count(form_ctx)),)
@@ -212,13 +226,13 @@ def _join(items: list[str], form_ctx: FormContext) -> str:
 # --- one row per person: votes, mentions, scores, evaluations, committee results ---------------------------------
 
 
-def _rows(names: list[str]) -> Choices:
-    return Choices("rows", tuple(Option(*_person(n)) for n in names))
+def _rows(names: list[str], ctx: FormContext | None = None) -> Choices:
+    return Choices("rows", tuple(Option(*_person(n, ctx)) for n in names))
 
 
 def _nominee_rows(field_name: str) -> Callable:
     def make(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
-        return Offer({field_name: _rows(nominee_names(form_ctx))})
+        return Offer({field_name: _rows(nominee_names(form_ctx), form_ctx)})
 
     return make
 
@@ -227,7 +241,10 @@ def _eligible_rows(field_name: str) -> Callable:
     def make(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
         withdrawn = withdrawn_names(form_ctx)
         eligible = names_in(_data(form_ctx, "eligibility_review").get("eligible")) or nominee_names(form_ctx)
-        return Offer({field_name: _rows([n for n in eligible if n not in withdrawn])})
+        ballot = (form_ctx.case_data or {}).get("ballot")  # after the qualification review: who passed it
+        if isinstance(ballot, list):
+            eligible = [n for n in eligible if n in set(names_in(ballot))]
+        return Offer({field_name: _rows([n for n in eligible if n not in withdrawn], form_ctx)})
 
     return make
 
@@ -236,7 +253,7 @@ def _committee_decision(form_ctx: FormContext, users: Users, declarations: list)
     withdrawn = withdrawn_names(form_ctx)
     up = [n for n in up_for_decision(form_ctx.case_data or {}) if n not in withdrawn]
     notes = (text(form_ctx.locale)("repeat_round", names=_join(up, form_ctx)),) if _data(form_ctx, "decision").get("repeat") else ()
-    return Offer({"results": Choices("rows", _rows(up).options, notes=notes)})
+    return Offer({"results": Choices("rows", _rows(up, form_ctx).options, notes=notes)})
 
 
 # --- 7. inspection: the team from the users holding `inspector`, recused ones left out ----------------------------
@@ -244,7 +261,7 @@ def _committee_decision(form_ctx: FormContext, users: Users, declarations: list)
 
 def _candidate_facts(form_ctx: FormContext) -> tuple[tuple[str, str], ...]:
     candidate = (form_ctx.prefill or {}).get("candidate")
-    return ((_label("candidate", form_ctx), _person(candidate)[1]),) if isinstance(candidate, str) else ()
+    return ((_label("candidate", form_ctx), _person(candidate, form_ctx)[1]),) if isinstance(candidate, str) else ()
 
 
 def _inspection(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
@@ -276,7 +293,7 @@ def _eligibility_review(form_ctx: FormContext, users: Users, declarations: list)
     if not applicants:
         return Offer()
     t = text(form_ctx.locale)
-    options = tuple(Option(*_person(n), needs_reason=True, note=t("needs_rejection_reason")) for n in applicants)
+    options = tuple(Option(*_person(n, form_ctx), needs_reason=True, note=t("needs_rejection_reason")) for n in applicants)
     # all ticked to begin with: the reviewer unticks whom they refuse and says why beside them
     return Offer({"eligible": Choices("many", options, selected=tuple(o.value for o in options),
                                       reason=Reason("rejected", _label("reason", form_ctx), "name", "reason",
@@ -295,7 +312,7 @@ def _declaration(form_ctx: FormContext, users: Users, declarations: list) -> Off
         return Offer()
     participants = [u for u in users(None) if set(u["roles"]) & TASK_ROLES]
     me = getattr(form_ctx.actor, "username", None)
-    return Offer({"nominee": Choices("one", _rows(nominees).options),
+    return Offer({"nominee": Choices("one", _rows(nominees, form_ctx).options),
                   "username": Choices("one", tuple(Option(u["username"], u["display_name"], (u["username"],))
                                                    for u in participants), selected=(me,) if me else ())})
 
@@ -303,7 +320,7 @@ def _declaration(form_ctx: FormContext, users: Users, declarations: list) -> Off
 def _withdraw(form_ctx: FormContext, users: Users, declarations: list) -> Offer:
     withdrawn = withdrawn_names(form_ctx)
     remaining = [n for n in nominee_names(form_ctx) if n not in withdrawn]
-    return Offer({"name": Choices("one", _rows(remaining).options)}) if remaining else Offer()
+    return Offer({"name": Choices("one", _rows(remaining, form_ctx).options)}) if remaining else Offer()
 
 
 _MAKERS: dict[str, Callable[[FormContext, Users, list], Offer]] = {
@@ -320,4 +337,6 @@ _MAKERS: dict[str, Callable[[FormContext, Users, list], Offer]] = {
     "exam_scores": _eligible_rows("scores"),
     "interview_scores": _eligible_rows("scores"),
     "competitive_evaluation": _eligible_rows("evaluations"),
+    "qualification_review": qualification_review_offer,
+    "exceptional_promotion": exceptional_offer,
 }

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from marshmallow import validate
+
 from engine.registry import FormContext
 
+from ..registry.vocab import LEVEL_KEYS
 from .base import (
     Errors,
     Form,
     FormSchema,
+    Many,
     NameMap,
     Obj,
     Refuse,
     Score,
+    Str,
     count,
     day,
     long_text,
@@ -25,9 +30,9 @@ from .base import (
     rows,
     text,
 )
-from .casedata import int_parameter, names_in, post_count, withdrawn_names
+from .casedata import names_in, withdrawn_names
 from .decision import Evaluation
-from .standard import Person
+from .nomination import NomineeItem, check_people
 
 
 class Announcement(FormSchema):
@@ -36,17 +41,19 @@ class Announcement(FormSchema):
     post_count = count(1, load_default=1)
     requirements = long_text()
     deadline = day()
+    # the post's leadership level (domain.md 职级): the qualification review's figures depend on it
+    level = Str(validate=validate.OneOf(LEVEL_KEYS, error="one_of|choices={choices}"),
+                metadata={"label": ("职级", "Level")})
 
 
 class Registration(FormSchema):
-    applicants = rows(Person, minimum=1, unique="name")
+    """Applicants as nominees are given: `{person_id}` from the registry, or their fields (nomination.py)."""
+
+    applicants = Many(NomineeItem(), required=True, validate=validate.Length(min=1, error="min_items|min={min}"))
 
 
-def check_registration(data: dict, form_ctx: FormContext, errors: Errors) -> None:
-    posts = post_count(form_ctx)
-    extra = int_parameter(form_ctx, "min_extra_nominees")
-    if len(data["applicants"]) < posts + extra:
-        errors.add("applicants", "too_few_applicants", min=posts + extra, posts=posts, extra=extra)
+def check_registration(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    return check_people(data, "applicants", "too_few_applicants", form_ctx, errors)
 
 
 class Rejection(FormSchema):
@@ -80,12 +87,16 @@ def check_eligibility_review(data: dict, form_ctx: FormContext, errors: Errors) 
 
 
 def eligible_names(form_ctx: FormContext) -> list[str]:
-    """Who passed the eligibility review and has not withdrawn."""
+    """Who passed the eligibility review (and the qualification review, where the case has one)
+    and has not withdrawn."""
     review = (form_ctx.case_data or {}).get("eligibility_review")
     if not isinstance(review, Mapping) or not isinstance(review.get("eligible"), list):
         raise Refuse("_form", "missing_case_data", what="the eligibility review")
     withdrawn = withdrawn_names(form_ctx)
-    return [name for name in names_in(review["eligible"]) if name not in withdrawn]
+    ballot = (form_ctx.case_data or {}).get("ballot")
+    passed = set(names_in(ballot)) if isinstance(ballot, list) else None
+    return [name for name in names_in(review["eligible"]) if name not in withdrawn
+            and (passed is None or name in passed)]
 
 
 def _exactly_eligible(field: str, missing_code: str, given: dict, form_ctx: FormContext, errors: Errors) -> None:

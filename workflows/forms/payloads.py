@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine.registry import FormContext
 
 from .base import Errors, Form, FormSchema, Refuse, choice, flag, long_text, text
-from .casedata import nominee_names, withdrawn_names
+from .casedata import as_key, nominee_names, withdrawn_names
 
 # spouse, lineal blood relative, collateral blood relative within three generations, close in-law
 RELATIONS = ("spouse", "lineal", "collateral", "in_law")
@@ -23,12 +23,16 @@ class Withdraw(FormSchema):
     reason = long_text()
 
 
-def check_withdraw(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+def check_withdraw(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
     nominees = _persons(form_ctx)
+    data = {**data, "name": as_key(data["name"], form_ctx, "name", errors)}
+    if errors:
+        return data
     if data["name"] not in nominees:
         errors.add("name", "not_a_nominee", name=data["name"])
     elif data["name"] in withdrawn_names(form_ctx):
         errors.add("name", "already_withdrawn", name=data["name"])
+    return data
 
 
 class Declaration(FormSchema):
@@ -37,9 +41,11 @@ class Declaration(FormSchema):
     relation = choice(*RELATIONS)
 
 
-def check_declaration(data: dict, form_ctx: FormContext, errors: Errors) -> None:
-    if data["nominee"] not in _persons(form_ctx):
+def check_declaration(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    data = {**data, "nominee": as_key(data["nominee"], form_ctx, "nominee", errors)}
+    if not errors and data["nominee"] not in _persons(form_ctx):
         errors.add("nominee", "not_a_nominee", name=data["nominee"])
+    return data
 
 
 def _persons(form_ctx: FormContext) -> list[str]:

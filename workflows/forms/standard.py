@@ -14,7 +14,6 @@ from .base import (
     Errors,
     Form,
     FormSchema,
-    Gender,
     Int,
     NameMap,
     Refuse,
@@ -28,6 +27,9 @@ from .base import (
     text,
 )
 from .casedata import (
+    as_key,
+    as_keyed,
+    as_keys,
     int_parameter,
     names_in,
     nominee_names,
@@ -36,9 +38,7 @@ from .casedata import (
     text_length,
     withdrawn_names,
 )
-
-GENDER_ENUM = {"enum": ["男", "女", "male", "female"]}
-
+from .nomination import GENDER_ENUM, Nominate, Person, check_nominate
 
 # --- 0. start (动议) ----------------------------------------------------------------------------------
 
@@ -76,25 +76,7 @@ def check_approve_motion(data: dict, form_ctx: FormContext, errors: Errors) -> N
 # --- 2. nominate ------------------------------------------------------------------------------------------
 
 
-class Person(FormSchema):
-    """A nominee (or, in competitive selection, an applicant)."""
-
-    name = text(max_length=64)
-    gender = Gender(required=True, metadata=GENDER_ENUM)
-    birth_date = day()
-    current_post = text()
-    unit = text()
-
-
-class Nominate(FormSchema):
-    nominees = rows(Person, minimum=1, unique="name")
-
-
-def check_nominate(data: dict, form_ctx: FormContext, errors: Errors) -> None:
-    posts = post_count(form_ctx)
-    extra = int_parameter(form_ctx, "min_extra_nominees")
-    if len(data["nominees"]) < posts + extra:
-        errors.add("nominees", "too_few_nominees", min=posts + extra, posts=posts, extra=extra)
+# the nominate form and its check: nomination.py (nominees from the registry)
 
 
 # --- 3. meeting_recommendation ------------------------------------------------------------------------------
@@ -121,6 +103,7 @@ def check_meeting_recommendation(data: dict, form_ctx: FormContext, errors: Erro
     if valid > returned:
         errors.add("valid_ballots", "valid_gt_returned", valid=valid, returned=returned)
     nominees = _nominees(form_ctx)
+    data = {**data, "votes": as_keyed(data["votes"], form_ctx, "votes", errors)}
     for name, votes in data["votes"].items():
         if name not in nominees:
             errors.add(f"votes.{name}", "not_a_nominee", name=name)
@@ -143,14 +126,16 @@ class TalkRecommendation(FormSchema):
     summary = long_text()
 
 
-def check_talk_recommendation(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+def check_talk_recommendation(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
     nominees = _nominees(form_ctx)
+    data = {**data, "mentions": as_keyed(data["mentions"], form_ctx, "mentions", errors)}
     for name, mentions in data["mentions"].items():
         if name not in nominees:
             errors.add(f"mentions.{name}", "not_a_nominee", name=name)
         elif mentions > data["interviewed"]:
             errors.add(f"mentions.{name}", "mentions_gt_interviewed", count=mentions,
                        interviewed=data["interviewed"])
+    return data
 
 
 # --- 6. confirm_candidates ------------------------------------------------------------------------------------
@@ -168,7 +153,10 @@ class ConfirmCandidates(FormSchema):
     comment = long_text(required=False)
 
 
-def check_confirm_candidates(data: dict, form_ctx: FormContext, errors: Errors) -> None:
+def check_confirm_candidates(data: dict, form_ctx: FormContext, errors: Errors) -> dict:
+    data = {**data, "candidates": as_keys(data["candidates"], form_ctx, "candidates", errors),
+            "overrides": [{**o, "name": as_key(o["name"], form_ctx, f"overrides.{i}.name", errors)}
+                          for i, o in enumerate(data["overrides"])]}
     entries, eligible, cutoff = shortlist(form_ctx)
     withdrawn = withdrawn_names(form_ctx)
     posts = post_count(form_ctx)
@@ -204,6 +192,7 @@ def check_confirm_candidates(data: dict, form_ctx: FormContext, errors: Errors) 
             errors.add("candidates", "differential_required", eligible=len(available), posts=posts)
         elif not data["single_candidate_reason"]:
             errors.add("single_candidate_reason", "single_reason_required", count=len(candidates), posts=posts)
+    return data
 
 
 def shortlist(form_ctx: FormContext) -> tuple[dict[str, Mapping], list[str], int | None]:

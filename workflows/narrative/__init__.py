@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from . import qualification
 from .say import Say
-from .services import SERVICES
-from .tasks import TASKS
+from .services import SERVICES as _SERVICES
+from .tasks import TASKS as _TASKS
+
+SERVICES = {**_SERVICES, **qualification.SERVICES}
+TASKS = {**_TASKS, **qualification.TASKS}
 
 _UNEXPECTED = (KeyError, TypeError, ValueError, AttributeError, IndexError, StopIteration)
 
@@ -61,8 +65,9 @@ START_ORDER = ("position", "unit", "rank", "post_count", "reason", "requirements
 
 
 def _started(entered, decided, say: Say) -> str:
-    """The start form without the parameters (the record lists them once, at its top)."""
-    rest = sorted(k for k in entered if k not in START_ORDER and k != "parameters")
+    """The start form without the parameters (the record lists them once, at its top) and the
+    start instant (every event has its time)."""
+    rest = sorted(k for k in entered if k not in START_ORDER and k not in ("parameters", "started_at"))
     return say.parts(*(say.field(k, entered.get(k)) for k in (*START_ORDER, *rest)))
 
 

@@ -7,3 +7,8 @@ Modules: `vocab` (levels and other vocabularies), `dates` (year/month arithmetic
 `confirm` (attesting missing verdicts), `exceptional` (破格提拔), `avoidance` (任职回避),
 `messages` (error codes and labels); `importer/` (spreadsheets).
 """
+
+# The forms first: the person record's schemas build on the forms' fields, and the forms of the
+# nomination and the review build on the person record; importing them in this order keeps
+# either import (a registry module or the forms) from meeting a half-initialized module.
+from .. import forms as _forms  # noqa: E402,F401
