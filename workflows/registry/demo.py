@@ -17,11 +17,15 @@ appraisal hold whenever the demo runs. Loaded once: nothing is added when a unit
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from engine import reference_records
 from engine.actors import Actor
 
 from . import idcard, store
+
+if TYPE_CHECKING:
+    from engine.context import EngineContext
 
 ADMIN = Actor("admin1", "系统管理员", frozenset({"admin"}))
 CLERK = Actor("clerk1", "干部科经办人", frozenset({"clerk"}))
@@ -114,7 +118,7 @@ def persons(today: date) -> list[dict]:
     return special + others
 
 
-def seed_registry(ctx) -> tuple[int, int]:
+def seed_registry(ctx: EngineContext) -> tuple[int, int]:
     """Load the demo units and persons into an empty registry. Returns (units, persons) added."""
     with ctx.unit_of_work() as uow:
         if reference_records.count(uow.session, "unit"):

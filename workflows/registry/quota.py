@@ -11,12 +11,14 @@ a person's career cannot change a recorded case. No person record enters the cas
 
 from __future__ import annotations
 
+from engine.registry import FormContext
+
 from ..forms.base import Errors
 from ..rules import BEIJING
 from . import records, vocab
 
 
-def check_start(data: dict, ctx, errors: Errors) -> dict | None:
+def check_start(data: dict, form_ctx: FormContext, errors: Errors) -> dict | None:
     if data.get("unit_id") is None:
         # a rule across fields, so it runs once the fields are valid (forms/base.py `Form.check`)
         for name in ("unit", "rank"):
@@ -27,13 +29,13 @@ def check_start(data: dict, ctx, errors: Errors) -> dict | None:
     if not data.get("level"):
         errors.add("level", "required")
         return None
-    unit = ctx.reference.entry("unit", str(data["unit_id"])) if ctx.reference is not None else None
+    unit = form_ctx.reference.entry("unit", str(data["unit_id"])) if form_ctx.reference is not None else None
     if unit is None:
         errors.add("unit_id", "unknown_unit", id=data["unit_id"])
         return None
     level = data["level"]
-    on = ctx.now.astimezone(BEIJING).date()
-    holders = ctx.reference.with_terms("person", "seat", [records.seat(unit["name"], level)])
+    on = form_ctx.now.astimezone(BEIJING).date()
+    holders = form_ctx.reference.with_terms("person", "seat", [records.seat(unit["name"], level)])
     approved = int((unit.get("quotas") or {}).get(level, 0))
     filled = records.filled(unit, holders, on).get(level, 0)
     posts = data.get("post_count") or 1

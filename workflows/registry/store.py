@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from engine import reference_records as rr
 from engine.actors import Actor
@@ -21,10 +22,13 @@ from . import records, vocab
 from .person import TITLE, PersonSchema, validate_person
 from .records import PERSON, UNIT
 
+if TYPE_CHECKING:
+    from engine.context import EngineContext
+
 IMPORT_CHUNK = 500  # persons written between two progress reports
 
 
-def today(ctx) -> date:
+def today(ctx: EngineContext) -> date:
     return ctx.clock.now().astimezone(BEIJING).date()
 
 
@@ -50,7 +54,7 @@ def _id_taken(session, record: dict, key: str | None, locale: str | None) -> Non
 # --- persons ------------------------------------------------------------------------------------
 
 
-def create_person(ctx, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+def create_person(ctx: EngineContext, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
     record = validate_person(data, locale)
     with ctx.unit_of_work(write=True) as uow:
         _id_taken(uow.session, record, None, locale)
@@ -59,7 +63,7 @@ def create_person(ctx, data, actor: Actor, role: str, locale: str | None = "zh-C
     return records.shown(saved.key, record)
 
 
-def stored_person(ctx, person_id: int) -> dict:
+def stored_person(ctx: EngineContext, person_id: int) -> dict:
     """The record as stored (identity-card number in clear): for the domain's checks, never shown."""
     with ctx.unit_of_work() as uow:
         record = rr.get(uow.session, "person", str(person_id))
@@ -68,11 +72,11 @@ def stored_person(ctx, person_id: int) -> dict:
     return record
 
 
-def get_person(ctx, person_id: int) -> dict:
+def get_person(ctx: EngineContext, person_id: int) -> dict:
     return records.shown(str(person_id), stored_person(ctx, person_id))
 
 
-def search_persons(ctx, q: str, *, limit: int = 50) -> list[dict]:
+def search_persons(ctx: EngineContext, q: str, *, limit: int = 50) -> list[dict]:
     """Persons whose name, unit or current post contains `q`, by name then id (several may match)."""
     with ctx.unit_of_work() as uow:
         if q.strip():
@@ -84,7 +88,7 @@ def search_persons(ctx, q: str, *, limit: int = 50) -> list[dict]:
     return sorted(listed, key=lambda p: (p["name"] or "", p["id"]))
 
 
-def patch_person(ctx, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+def patch_person(ctx: EngineContext, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
     """Change the fields given (a list is replaced whole); one audited event naming what changed."""
     changes = validate_person(data, locale, partial=True)
     with ctx.unit_of_work(write=True) as uow:
@@ -98,7 +102,7 @@ def patch_person(ctx, person_id: int, data, actor: Actor, role: str, locale: str
     return records.shown(str(person_id), record)
 
 
-def replace_person(ctx, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+def replace_person(ctx: EngineContext, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
     """Replace the whole record (the web's edit form), keeping the recorded identity-card number
     when none is given: the form never holds it in clear."""
     if not isinstance(data, dict):
@@ -115,7 +119,7 @@ def _merged(before: dict, imported: dict) -> dict:
     return {**before, **{k: v for k, v in imported.items() if not (isinstance(v, list) and not v and before.get(k))}}
 
 
-def import_persons(ctx, persons: list[dict], actor: Actor, role: str,
+def import_persons(ctx: EngineContext, persons: list[dict], actor: Actor, role: str,
                    progress: Callable[[int], None] | None = None) -> dict:
     """Write parsed persons (importer.parse's output) in one transaction: a row whose
     identity-card number is recorded updates that person, any other is created. `progress(n)` is
@@ -153,7 +157,7 @@ def _with_figures(session, key: str, unit: dict, on: date) -> dict:
             "vacant": {level: f["vacant"] for level, f in figures.items()}}
 
 
-def create_unit(ctx, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+def create_unit(ctx: EngineContext, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
     unit = records.validate_unit(data, locale)
     with ctx.unit_of_work(write=True) as uow:
         [saved] = rr.save(uow.session, UNIT, [(None, unit)], actor, role, ctx.clock.now())
@@ -162,7 +166,7 @@ def create_unit(ctx, data, actor: Actor, role: str, locale: str | None = "zh-CN"
     return result
 
 
-def update_unit(ctx, unit_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+def update_unit(ctx: EngineContext, unit_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
     unit = records.validate_unit(data, locale)
     with ctx.unit_of_work(write=True) as uow:
         if rr.get(uow.session, "unit", str(unit_id)) is None:
@@ -173,7 +177,7 @@ def update_unit(ctx, unit_id: int, data, actor: Actor, role: str, locale: str | 
     return result
 
 
-def get_unit(ctx, unit_id: int) -> dict:
+def get_unit(ctx: EngineContext, unit_id: int) -> dict:
     with ctx.unit_of_work() as uow:
         unit = rr.get(uow.session, "unit", str(unit_id))
         if unit is None:
@@ -181,7 +185,7 @@ def get_unit(ctx, unit_id: int) -> dict:
         return _with_figures(uow.session, str(unit_id), unit, today(ctx))
 
 
-def list_units(ctx) -> list[dict]:
+def list_units(ctx: EngineContext) -> list[dict]:
     with ctx.unit_of_work() as uow:
         units = rr.get_many(uow.session, "unit", rr.search(uow.session, "unit", ("name",), "", limit=1000))
         on = today(ctx)

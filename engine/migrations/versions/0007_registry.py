@@ -1,4 +1,4 @@
-"""reference terms: what keyed reference records (the cadre registry) are found by
+"""reference terms: what keyed reference records (e.g. a personnel registry) are found by
 
 Revision ID: 0007_registry
 Revises: 0006_access_records
