@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.errors import Forbidden, ValidationFailed
 from workflows.forms.base import Form
@@ -29,6 +30,7 @@ from .users import actor
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registry")
 PERSON_FORM = Form("person", TITLE, PersonSchema)
+SEARCH_LIMIT = 20  # a picker lists a few; a clerk narrows the words rather than scrolls
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VOCABULARIES = {"level": vocab.LEVELS, "kind": vocab.EDUCATION_KINDS + vocab.SANCTION_KINDS,
@@ -86,6 +88,25 @@ def search():
     q = request.args.get("q", "").strip()[:64]
     found = store.search_persons(current_engine(), q) if q or request.args.get("all") else []
     return render_template("registry_search.html", q=q, found=found, searched=bool(q or request.args.get("all")))
+
+
+class SearchArgs(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+@bp.get("/search.json")
+@login_required
+def search_json():
+    """The nominate form's picker: persons whose name, unit or current post contains `q`, each with
+    what tells two of one name apart (birth date, current post); never the identity-card number."""
+    _check("person.read")
+    try:
+        q = SearchArgs().load(request.args.to_dict(flat=True), unknown="exclude")["q"].strip()
+    except ValidationError:
+        return jsonify({"errors": {"q": _("The search words: at most 64 characters.")}}), 422
+    found = store.search_persons(current_engine(), q, limit=SEARCH_LIMIT) if q else []
+    return jsonify({"q": q, "persons": [{k: p.get(k) for k in ("id", "name", "gender", "birth_date", "current_post")}
+                                        for p in found]})
 
 
 @bp.get("/persons/<int:person_id>")

@@ -10,6 +10,7 @@ import pytest
 
 from api import create_app, engine_context
 from bench.import_parse import generate, to_csv
+from engine import audit
 from engine.actors import Actor
 from tests.conftest import START, TEST_KEY, fresh_database
 from workflows.demo import demo_users
@@ -121,3 +122,25 @@ def test_the_start_form_picks_a_unit_and_a_level_and_a_full_unit_refuses(app):
     store.update_unit(ctx, 1, {"name": "区教育局", "quotas": {"county_deputy": 2}}, Actor("admin1", "a", frozenset()),
                       "admin")
     assert clerk.post("/cases/new/cadre_selection", data=start).status_code == 302
+
+
+def test_the_nominate_forms_search_lists_persons_without_their_numbers(app):
+    clerk = signed_in(app, "clerk1")
+    found = clerk.get("/registry/search.json?q=王伟")
+    assert found.status_code == 200 and ID not in found.text and idcard.mask(ID) not in found.text
+    assert found.json["persons"] == [
+        {"id": 1, "name": "王伟", "gender": "男", "birth_date": "1980-01-01", "current_post": "区教育局 · 副局长"},
+        {"id": 2, "name": "王伟", "gender": "男", "birth_date": "1985-06-12", "current_post": "某镇 · 副局长"}]
+    assert [p["id"] for p in clerk.get("/registry/search.json?q=某镇").json["persons"]] == [2]  # by unit
+    assert clerk.get("/registry/search.json?q=").json["persons"] == []
+    too_long = clerk.get("/registry/search.json?q=" + "王" * 65)
+    assert too_long.status_code == 422 and too_long.json["errors"] == {"q": "检索词：最多 64 个字符。"}
+    for n in range(3, 25):
+        store.create_person(engine_context(app), {"name": f"王伟{n}", "gender": "女", "birth_date": "1990-01-01"}, CLERK, "clerk")
+    assert len(clerk.get("/registry/search.json?q=王伟").json["persons"]) == 20  # a picker lists a few
+
+    assert signed_in(app, "inspector1").get("/registry/search.json?q=王伟").status_code == 403
+    with engine_context(app).unit_of_work() as uow:
+        refused = [e for e in audit.events_of(uow.session, "security") if e.action == "access_refused"]
+    assert (refused[-1].actor_username, refused[-1].element_id, refused[-1].data_in) == (
+        "inspector1", "person.read", {"target": "web /registry/search.json"})
