@@ -121,7 +121,19 @@ def task_form(task_id: str):
                            fields=widgets(schema, values if request.method == "POST" else dict(offer.initial), offer,
                                           hidden, submitted=request.method == "POST"),
                            errors=errors, action=url_for("pages.task_form", task_id=task_id), prefill=task["prefill"],
-                           facts=offer.facts, case=case, task=task, comment=step_comment), status
+                           facts=offer.facts, case=case, task=task, comment=step_comment,
+                           person_rows=person_rows(schema) if holder and allowed(actor(), "person.read") else None), \
+        status
+
+
+def person_rows(schema: dict) -> str | None:
+    """The list of a form whose rows name a person of the registry by id (the nominees): the page
+    offers a search of the registry that fills a row's id, so a clerk never has to know ids. Rows
+    that also take a name (someone not yet recorded) are those; an id alone (an attestation) is not."""
+    for name, prop in schema.get("properties", {}).items():
+        if {"person_id", "name"} <= set((prop.get("items") or {}).get("properties", {})):
+            return name
+    return None
 
 
 def _attempt(step):
