@@ -13,7 +13,7 @@ from bench.import_parse import generate, to_csv
 from engine import audit
 from engine.actors import Actor
 from tests.conftest import START, TEST_KEY, fresh_database
-from workflows.demo import demo_users
+from workflows.demo import Driver, demo_users, deploy
 from workflows.registry import idcard, store
 
 ID = "11010519800101123" + idcard.check_character("11010519800101123")
@@ -144,3 +144,20 @@ def test_the_nominate_forms_search_lists_persons_without_their_numbers(app):
         refused = [e for e in audit.events_of(uow.session, "security") if e.action == "access_refused"]
     assert (refused[-1].actor_username, refused[-1].element_id, refused[-1].data_in) == (
         "inspector1", "person.read", {"target": "web /registry/search.json"})
+
+
+def test_the_nominate_page_offers_the_search_and_the_review_page_does_not(app):
+    ctx = engine_context(app)
+    deploy(ctx)
+    d = Driver(ctx, rank="正处级")
+    d.approve()
+    clerk = signed_in(app, "clerk1")
+    page = clerk.get(f"/tasks/{d.tasks('nominate')[0]['id']}").text
+    assert 'class="person-search" data-rows="nominees" data-url="/registry/search.json"' in page
+    assert "在干部信息库中查找（姓名、单位或职务）" in page and "js/person-search.js" in page
+    clerk.get("/lang/en")
+    page = clerk.get(f"/tasks/{d.tasks('nominate')[0]['id']}").text
+    assert "Find in the registry (name, unit or post)" in page and 'data-who="{name} ({details}; no. {id})"' in page
+    d.nominate(nominees=[{"person_id": 1}, {"person_id": 2}], review=False)
+    review = clerk.get(f"/tasks/{d.tasks('qualification_review')[0]['id']}").text
+    assert "attested" in review and "person-search" not in review  # an attestation's id is no nominee row
