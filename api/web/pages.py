@@ -126,13 +126,13 @@ def task_form(task_id: str):
         status
 
 
-def person_rows(schema: dict) -> str | None:
+def person_rows(schema: dict) -> dict | None:
     """The list of a form whose rows name a person of the registry by id (the nominees): the page
     offers a search of the registry that fills a row's id, so a clerk never has to know ids. Rows
     that also take a name (someone not yet recorded) are those; an id alone (an attestation) is not."""
     for name, prop in schema.get("properties", {}).items():
         if {"person_id", "name"} <= set((prop.get("items") or {}).get("properties", {})):
-            return name
+            return {"path": name, "title": prop.get("title", name)}
     return None
 
 

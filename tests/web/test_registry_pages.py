@@ -155,6 +155,7 @@ def test_the_nominate_page_offers_the_search_and_the_review_page_does_not(app):
     page = clerk.get(f"/tasks/{d.tasks('nominate')[0]['id']}").text
     assert 'class="person-search" data-rows="nominees" data-url="/registry/search.json"' in page
     assert "在干部信息库中查找（姓名、单位或职务）" in page and "js/person-search.js" in page
+    assert "＋ 添加到被提名人" in page
     clerk.get("/lang/en")
     page = clerk.get(f"/tasks/{d.tasks('nominate')[0]['id']}").text
     assert "Find in the registry (name, unit or post)" in page and 'data-who="{name} ({details}; no. {id})"' in page
