@@ -25,16 +25,21 @@ def ctx(db_url):
     return ctx
 
 
-def test_an_appointee_typed_by_name_leaves_the_registry_untouched(ctx):
+def test_an_appointee_typed_by_name_joins_the_registry_and_the_appointment_fills_his_record(ctx):
+    """A nominee typed by name becomes a person at nomination (regflow), so the appointment through
+    the real diagram writes his career: a registry event in the step's transaction, a note on the case."""
     d = Driver(ctx)
     d.to_publicity()
     d.wait_for_timer()
     d.appoint(probation=True)
     with ctx.unit_of_work() as uow:
         events = audit.events_of(uow.session, audit.case_stream(d.id))
-        assert audit.events_of(uow.session, "registry") == []
-    note = next(e for e in events if e.action == "records_unchanged")
-    assert note.element_id == "appoint" and note.data_out["appointees"] == ["张三"]
+        registry = audit.events_of(uow.session, "registry")
+    note = next(e for e in events if e.element_id == "appoint" and e.action in ("records_changed", "records_unchanged"))
+    assert note.action == "records_changed"
+    [appointed] = note.data_out["appointed"]
+    assert appointed["name"] == "张三" and appointed["post"]["probation_until"]
+    assert [e.action for e in registry].count("person_created") >= 1 and registry[-1].action == "person_changed"
     assert replay(ctx, d.id).ok
 
 
