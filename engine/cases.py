@@ -94,7 +94,7 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         marked = ctx.specs.get(session, case.version_id).tasks.get(row.element_id, {}).get("subject")
         try:
             task = with_subjects(ctx.registry, task_dict(row), marked, case.data)
-            known = guard_records(session, ctx.registry, case.id) + derived_records(ctx.registry, case.data)
+            known = guard_records(session, ctx.registry, case) + derived_records(ctx.registry, case.data)
             for guard in ctx.registry.guards:
                 guard(case_data=case.data, task=task, actor=actor, role=role, data=data, records=known)
         except Forbidden as exc:
@@ -131,10 +131,11 @@ def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Act
         case = _running_case(uow.session, case_id)
         form_ctx = FormContext(case.id, kind.form, case.data, {}, case.parameters, actor, role, locale)
         cleaned = _validate(ctx, kind.form, record, form_ctx)
-        _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now())
+        kept = guard_records(uow.session, ctx.registry, case)
+        _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now(),
+              guard_records=lambda event: [*kept, _guard_record(event)])
         uow.commit()
-        return {**case_dict(case, case_tasks(uow.session, case.id)),
-                **_guard_records(ctx, uow.session, case.id, case.data)}
+        return {**case_dict(case, case_tasks(uow.session, case.id)), **_guard_records(ctx, uow.session, case)}
 
 
 def derived_records(registry, case_data: dict) -> list[dict]:
@@ -157,23 +158,32 @@ def guard_record_role(registry, actor: Actor, username: str | None) -> str | Non
     return for_anyone[0] if for_anyone else None
 
 
-def guard_records(session, registry, case_id: int) -> list[dict]:
-    """The guard records of a case, read from its audit trail (the trail is the only record)."""
+def guard_records(session, registry, case: Case) -> list[dict]:
+    """The guard records of a case: kept on its row (written with each record's audit event, and
+    checked against the trail by audit.verify), or, on a row that does not keep them yet (migrated
+    without the domain's action, 0008), read from its audit trail."""
     if registry.guard_record is None:
         return []
-    events = session.scalars(select(AuditEvent).where(AuditEvent.stream == audit.case_stream(case_id),
+    if case.guard_records is not None:
+        return list(case.guard_records)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.stream == audit.case_stream(case.id),
                                                       AuditEvent.action == registry.guard_record.action)
                              .order_by(AuditEvent.seq))
-    return [{**e.data_in, "declared_by": e.actor_username, "seq": e.seq} for e in events]
+    return [_guard_record(e) for e in events]
 
 
-def _guard_records(ctx: EngineContext, session, case_id: int, case_data: dict | None = None) -> dict:
+def _guard_record(event: AuditEvent) -> dict:
+    """A guard record as its audit event tells it (audit.verify builds it the same way)."""
+    return audit.guard_record_of(event.data_in, event.actor_username, event.seq)
+
+
+def _guard_records(ctx: EngineContext, session, case: Case) -> dict:
     """A case's guard records (recorded, and those the domain finds in its data) under the
     domain's name for them, for a case as read."""
     kind = ctx.registry.guard_record
     if kind is None:
         return {}
-    return {kind.listed_as: guard_records(session, ctx.registry, case_id) + derived_records(ctx.registry, case_data)}
+    return {kind.listed_as: guard_records(session, ctx.registry, case) + derived_records(ctx.registry, case.data)}
 
 
 def _record_refusal(ctx: EngineContext, refusal: Forbidden, actor: Actor, data) -> None:
@@ -196,11 +206,14 @@ def _record_refusal(ctx: EngineContext, refusal: Forbidden, actor: Actor, data) 
     retry(note, on=(Conflict,), attempts=3, what=f"recording a refused step on case {where['case_id']}")
 
 
-def _note(session, case: Case, event, now) -> None:
-    """An event that changes nothing in the workflow: chained on the case's stream at its current state."""
+def _note(session, case: Case, event, now, guard_records=None) -> None:
+    """An event that changes nothing in the workflow: chained on the case's stream at its current
+    state. `guard_records(row)`: the case's guard records with the event's row, when it records one."""
     rows = audit.chain(audit.case_stream(case.id), [event], at=now, head=(case.last_seq, case.head_hash),
                        state_hash=case.state_hash, case_id=case.id)
     case.last_seq, case.head_hash, case.updated_at = rows[-1].seq, rows[-1].hash, now
+    if guard_records is not None:
+        case.guard_records = guard_records(rows[-1])
     try:
         session.flush()
     except StaleDataError as exc:
@@ -240,8 +253,7 @@ def get_case(ctx: EngineContext, case_id: int) -> dict:
         case = uow.session.get(Case, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
-        return {**case_dict(case, case_tasks(uow.session, case_id)),
-                **_guard_records(ctx, uow.session, case_id, case.data)}
+        return {**case_dict(case, case_tasks(uow.session, case_id)), **_guard_records(ctx, uow.session, case)}
 
 
 def list_tasks(ctx: EngineContext, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:

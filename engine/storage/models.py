@@ -69,6 +69,9 @@ class Case(Base):
     data: Mapped[dict[str, Any]]
     parameters: Mapped[dict[str, Any]]
     warnings: Mapped[list[Any]] = mapped_column(default=list)
+    # the guard records (Registry.guard_record) as read from the trail, which stays the record
+    # (audit.verify compares them); NULL: not kept yet (migration 0008), read the trail
+    guard_records: Mapped[list[Any] | None] = mapped_column(default=list)
     snapshot: Mapped[str] = mapped_column(Text)  # SpiffWorkflow state without the spec
     state_hash: Mapped[str] = mapped_column(String(64))
     last_seq: Mapped[int] = mapped_column(Integer)
