@@ -66,16 +66,18 @@ def start_case(ctx: EngineContext, procedure_key: str, data: dict, actor: Actor,
 
 
 def complete_task(ctx: EngineContext, task_id: str, actor: Actor, data: dict, *, role: str | None = None,
-                  comment: str | None = None, locale: str = "zh-CN") -> dict:
+                  comment: str | None = None, locale: str = "zh-CN", then=None) -> dict:
+    """Complete a ready task. `then(session, case)`: more to write in the step's transaction, given
+    the case as returned (e.g. the record of its read, reading.step_as_seen), before the commit."""
     try:
-        return _complete_task(ctx, task_id, actor, data, role, comment, locale)
+        return _complete_task(ctx, task_id, actor, data, role, comment, locale, then)
     except Forbidden as refusal:
         if "case_id" in refusal.details:
             _record_refusal(ctx, refusal, actor, data)
         raise
 
 
-def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, locale) -> dict:
+def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, locale, then) -> dict:
     with ctx.unit_of_work(write=True) as uow:
         session = uow.session
         # the task and its case's other ready tasks in one query (the step replaces them)
@@ -113,8 +115,11 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
         tasks = run_step(ctx, uow, case, command, existing=siblings, ref=ref)
         ref.save(ctx, actor, role)  # entries the form added, in the step's transaction
+        done = case_dict(case, tasks)
+        if then is not None:
+            then(session, done)
         uow.commit()
-        return case_dict(case, tasks)
+        return done
 
 
 def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Actor, role: str, *,

@@ -3,7 +3,8 @@ sections, through which door). Auditors list it (`case_access`).
 
 Recording never blocks or fails the read: it runs after the answer is computed, in its own short
 transaction (one INSERT for all the rows of a read), and an error is logged and swallowed; the
-answer goes out either way. A web layer may hand the write to `deferrer` to run once the answer has
+answer goes out either way. The read of the case a step returns is the exception (`write_in`): it
+goes into the step's transaction, a write the request makes anyway. A web layer may hand the write to `deferrer` to run once the answer has
 been sent (api/__init__.py: when the response closes). The table refuses UPDATE and DELETE
 (triggers, migration 0006).
 """
@@ -36,11 +37,7 @@ def _free(ctx: EngineContext) -> set[str]:
 def note(ctx: EngineContext, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door: str) -> None:
     """Record `reads` [(case id, sections shown)]; sections that are free are left out, and a read of
     nothing else leaves no row."""
-    free = _free(ctx)
-    now = ctx.clock.now()
-    rows = [{"at": now, "username": actor.username[:64], "role": (role or "-")[:64], "case_id": case_id,
-             "sections": [s for s in sections if s not in free], "door": door[:128]}
-            for case_id, sections in reads if set(sections) - free]
+    rows = _rows(ctx, actor, role, reads, door)
     if not rows:
         return
 
@@ -53,6 +50,23 @@ def note(ctx: EngineContext, actor: Actor, role: str, reads: list[tuple[int, lis
 
     if deferrer is None or not deferrer(job):
         job()
+
+
+def write_in(session, ctx: EngineContext, actor: Actor, role: str, reads: list[tuple[int, list[str]]],
+             door: str) -> None:
+    """Record `reads` in the caller's transaction (a step's: the read of the case it returns), so
+    the step and its read commit together; an error here fails that transaction, as any write in it."""
+    rows = _rows(ctx, actor, role, reads, door)
+    if rows:
+        session.execute(insert(AccessRecord), rows)
+
+
+def _rows(ctx: EngineContext, actor: Actor, role: str, reads: list[tuple[int, list[str]]], door: str) -> list[dict]:
+    free = _free(ctx)
+    now = ctx.clock.now()
+    return [{"at": now, "username": actor.username[:64], "role": (role or "-")[:64], "case_id": case_id,
+             "sections": [s for s in sections if s not in free], "door": door[:128]}
+            for case_id, sections in reads if set(sections) - free]
 
 
 def write(ctx: EngineContext, rows: list[dict]) -> None:

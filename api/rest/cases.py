@@ -18,7 +18,11 @@ blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Case
 
 def case_out(case: dict, door: str) -> dict:
     """A case as the caller may see it (need-to-know: engine/reading.py), its read recorded."""
-    case = reading.as_seen(current_engine(), current_actor(), case, door)
+    return shown_out(reading.as_seen(current_engine(), current_actor(), case, door))
+
+
+def shown_out(case: dict) -> dict:
+    """A case as reading redacted it, its tasks as listed (without their forms)."""
     return {**case, "tasks": [task_out(t, with_form=False) for t in case["tasks"]]}
 
 
