@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 
 def start_case(ctx: EngineContext, procedure_key: str, data: dict, actor: Actor, role: str | None = None, *,
-               parameters: dict | None = None, may_override: bool = False, locale: str = "zh-CN") -> dict:
+               parameters: dict | None = None, may_override: bool = False, locale: str = "zh-CN", then=None) -> dict:
     """Start a case on the latest version; `role`: the role the actor starts it in (default: the
-    domain's, Registry.default_roles.start)."""
+    domain's, Registry.default_roles.start). `then`: as for complete_task."""
     role = role or ctx.registry.default_roles.start
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
@@ -61,8 +61,7 @@ def start_case(ctx: EngineContext, procedure_key: str, data: dict, actor: Actor,
                           data_in=audit.as_stored({**cleaned, "parameters": effective,
                                                    "started_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}))
         tasks = run_step(ctx, uow, case, command, now=now)
-        uow.commit()
-        return case_dict(case, tasks)
+        return _commit(uow, case_dict(case, tasks), then)
 
 
 def complete_task(ctx: EngineContext, task_id: str, actor: Actor, data: dict, *, role: str | None = None,
@@ -115,16 +114,13 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
         tasks = run_step(ctx, uow, case, command, existing=siblings, ref=ref)
         ref.save(ctx, actor, role)  # entries the form added, in the step's transaction
-        done = case_dict(case, tasks)
-        if then is not None:
-            then(session, done)
-        uow.commit()
-        return done
+        return _commit(uow, case_dict(case, tasks), then)
 
 
 def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Actor, role: str, *,
-                      locale: str = "zh-CN") -> dict:
-    """Record the domain's guard record (Registry.guard_record) on a case; guards read it from then on."""
+                      locale: str = "zh-CN", then=None) -> dict:
+    """Record the domain's guard record (Registry.guard_record) on a case; guards read it from then
+    on. `then`: as for complete_task."""
     kind = ctx.registry.guard_record
     if kind is None:
         raise NotFound("this domain records nothing for its guards", message_zh="本业务不记录此类申报")
@@ -139,8 +135,16 @@ def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Act
         kept = guard_records(uow.session, ctx.registry, case)
         _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now(),
               guard_records=lambda event: [*kept, _guard_record(event)])
-        uow.commit()
-        return {**case_dict(case, case_tasks(uow.session, case.id)), **_guard_records(ctx, uow.session, case)}
+        return _commit(uow, {**case_dict(case, case_tasks(uow.session, case.id)), **_guard_records(ctx, uow.session, case)},
+                       then)
+
+
+def _commit(uow, case: dict, then) -> dict:
+    """Commit a service's step, after `then(session, case)` wrote what goes with it (complete_task)."""
+    if then is not None:
+        then(uow.session, case)
+    uow.commit()
+    return case
 
 
 def derived_records(registry, case_data: dict) -> list[dict]:
@@ -228,8 +232,9 @@ def _note(session, case: Case, event, now, guard_records=None) -> None:
 
 
 def send_message(ctx: EngineContext, case_id: int, name: str, payload: dict, actor: Actor, role: str, *,
-                 locale: str = "zh-CN") -> dict:
-    """Deliver a BPMN message; its payload is validated by the form of the same name, if registered."""
+                 locale: str = "zh-CN", then=None) -> dict:
+    """Deliver a BPMN message; its payload is validated by the form of the same name, if registered.
+    `then`: as for complete_task."""
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
     with ctx.unit_of_work(write=True) as uow:
@@ -237,11 +242,11 @@ def send_message(ctx: EngineContext, case_id: int, name: str, payload: dict, act
         form_ctx = FormContext(case.id, name, case.data, {}, case.parameters, actor, role, locale)
         payload = audit.as_stored(_validate(ctx, name, payload, form_ctx))
         tasks = run_step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
-        uow.commit()
-        return case_dict(case, tasks)
+        return _commit(uow, case_dict(case, tasks), then)
 
 
-def terminate_case(ctx: EngineContext, case_id: int, actor: Actor, role: str, reason: str) -> dict:
+def terminate_case(ctx: EngineContext, case_id: int, actor: Actor, role: str, reason: str, *, then=None) -> dict:
+    """End a running case (outcome `terminated`). `then`: as for complete_task."""
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
     if not (reason or "").strip():
@@ -249,8 +254,7 @@ def terminate_case(ctx: EngineContext, case_id: int, actor: Actor, role: str, re
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
         tasks = run_step(ctx, uow, case, Command("case_terminated", actor, role, None, None, {"reason": reason}, reason))
-        uow.commit()
-        return case_dict(case, tasks)
+        return _commit(uow, case_dict(case, tasks), then)
 
 
 def get_case(ctx: EngineContext, case_id: int) -> dict:

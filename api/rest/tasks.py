@@ -78,11 +78,8 @@ def get(task_id: str):
 @blp.alt_response(422, schema=Error, description="the form is invalid: a message per field")
 def complete(body, task_id: str):
     """Complete a task with its form data (the task's role only)."""
-    from .cases import shown_out
+    from .cases import step_out
 
-    ctx, actor = current_engine(), current_actor()
-    # the read record of the case it returns goes into the step's transaction
-    shown = reading.step_as_seen(ctx, actor, lambda then: cases.complete_task(
-        ctx, task_id[:64], actor, body["data"], comment=body["comment"], locale=locale(), then=then),
-        "POST /api/v1/tasks/{id}/complete")
-    return shown_out(shown)
+    return step_out(lambda then: cases.complete_task(current_engine(), task_id[:64], current_actor(), body["data"],
+                                                     comment=body["comment"], locale=locale(), then=then),
+                    "POST /api/v1/tasks/{id}/complete")
