@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import column, delete, func, insert, select, update, values
+from sqlalchemy import bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -132,11 +132,14 @@ def _write_at_once(session, case: Case, changes: dict, gone: list[str], added: l
 
 
 def _insert_if(model, rows: list[dict], condition, name: str):
-    """INSERT of `rows` into `model`'s table when `condition` holds, as a CTE."""
+    """INSERT of `rows` into `model`'s table when `condition` holds, as a CTE: a SELECT of bound
+    parameters per row (UNION ALL), so that a statement of the same shape (rows per table) is
+    compiled once and cached (a VALUES list of data is compiled anew every time)."""
     columns = [c for c in model.__table__.columns if c.key in rows[0]]
-    given = values(*[column(c.key, c.type) for c in columns], name=f"{name}_rows").data(
-        [tuple(row[c.key] for c in columns) for row in rows])
-    return insert(model).from_select([c.key for c in columns], select(given).where(condition)).cte(name)
+    selects = [select(*[bindparam(f"{name}{i}_{c.key}", row[c.key], type_=c.type).label(c.key) for c in columns])
+               .where(condition) for i, row in enumerate(rows)]
+    source = union_all(*selects) if len(selects) > 1 else selects[0]
+    return insert(model).from_select([c.key for c in columns], source).cte(name)
 
 
 def _values(row) -> dict:
