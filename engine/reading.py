@@ -7,7 +7,8 @@ shows everything (a bare engine has no secrets of its own).
 
 A case outside the reader's scope is "not found" (404), so its existence is not told either; the
 refusal is recorded like every other. A read that shows more than the summary leaves an access
-record (engine/readtrail.py), written after the answer is computed and never failing it.
+record (engine/readtrail.py), written after the answer is computed and never failing it; the read
+of the case a step returns goes into the step's own transaction instead (`step_as_seen`).
 """
 
 from __future__ import annotations
