@@ -13,6 +13,7 @@ auditors see who read a person on the person's page.
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -252,7 +253,7 @@ def _typed_quotas(form) -> dict:
     """The quota fields as typed: digits as numbers, anything else as typed (the schema refuses it
     naming the level), an empty field left out (no approved post at that level)."""
     typed = {level: form.get(f"quotas.{level}", "").strip() for level in vocab.LEVEL_KEYS}
-    return {level: int(text) if text.isdigit() else text for level, text in typed.items() if text}
+    return {level: int(text) if re.fullmatch(r"-?[0-9]{1,9}", text) else text for level, text in typed.items() if text}
 
 
 @bp.route("/units/<int:unit_id>/quotas", methods=["GET", "POST"])
