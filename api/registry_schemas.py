@@ -98,3 +98,5 @@ class RecordReadOut(Loose):
     kind = fields.String(metadata={"description": "person"})
     key = fields.String(metadata={"description": "the person's id"})
     door = fields.String(metadata={"description": "where it was read, e.g. GET /api/v1/persons/{id} or the person page"})
+    q = fields.String(metadata={"description": "a search: the words searched"})
+    hits = fields.Integer(metadata={"description": "a search: how many matched"})

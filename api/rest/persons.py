@@ -72,6 +72,15 @@ def get(person_id: int):
     return store.read_person(current_engine(), actor, role, person_id, "GET /api/v1/persons/{id}")
 
 
+@blp.get("/searches")
+@blp.response(200, RecordReadOut(many=True))
+def searches():
+    """Who searched the registry: when, in which role, the words (`q`), how many persons matched
+    (`hits`), through which door (the read trail; auditor). Oldest first."""
+    authorize(current_actor(), "person.access_log", label="GET /persons/searches")
+    return store.person_searches(current_engine())
+
+
 @blp.get(f"/{ID}/access-log")
 @blp.response(200, RecordReadOut(many=True))
 @blp.alt_response(404, schema=Error, description="no such person")

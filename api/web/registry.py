@@ -92,7 +92,9 @@ def search():
     q = request.args.get("q", "").strip()[:64]
     searched = bool(q or request.args.get("all"))
     found = store.find_persons(current_engine(), actor(), role, q, "web /registry") if searched else []
-    return render_template("registry_search.html", q=q, found=found, searched=bool(q or request.args.get("all")))
+    # auditors: the latest searches (the whole list is GET /api/v1/persons/searches)
+    searches = store.person_searches(current_engine())[-50:][::-1] if allowed(actor(), "person.access_log") else None
+    return render_template("registry_search.html", q=q, found=found, searched=searched, searches=searches)
 
 
 class SearchArgs(Schema):

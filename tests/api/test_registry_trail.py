@@ -53,7 +53,8 @@ def test_every_registry_door_per_role_answers_or_refuses_and_is_recorded(app, ht
     unit_id, person_id = registry
     doors = [("person.read", "GET", f"{V1}/persons?q=王伟"), ("person.read", "GET", f"{V1}/persons/{person_id}"),
              ("unit.read", "GET", f"{V1}/units"), ("unit.read", "GET", f"{V1}/units/{unit_id}"),
-             ("person.access_log", "GET", f"{V1}/persons/{person_id}/access-log")]
+             ("person.access_log", "GET", f"{V1}/persons/{person_id}/access-log"),
+             ("person.access_log", "GET", f"{V1}/persons/searches")]
     ctx = engine_context(app)
     for username in DEMO_USERS:
         for action, method, path in doors:
@@ -69,8 +70,9 @@ def test_every_registry_door_per_role_answers_or_refuses_and_is_recorded(app, ht
     reads = readtrail.record_access(ctx, "person", str(person_id))
     assert sorted({r["username"] for r in reads}) == readers
     assert all(r["door"] == "GET /api/v1/persons/{id}" and r["role"] != "-" for r in reads)
-    searches = readtrail.record_access(ctx, "person")
-    assert sorted((s["username"], s["q"], s["hits"]) for s in searches) == [(u, "王伟", 1) for u in readers]
+    searches = call(http, "GET", f"{V1}/persons/searches", "auditor1")
+    assert sorted((s["username"], s["q"], s["hits"], s["door"]) for s in searches) == [
+        (u, "王伟", 1, "GET /api/v1/persons?q=") for u in readers]
     unit_reads = readtrail.record_access(ctx, "unit", str(unit_id))
     assert sorted(r["username"] for r in unit_reads) == sorted(u for u in DEMO_USERS if may(u, "unit.read"))
 

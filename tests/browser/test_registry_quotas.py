@@ -55,9 +55,15 @@ def test_admin_changes_a_units_quotas_and_a_wrong_figure_is_refused(live, login)
     shot(phone, "registry-quotas-phone")
 
     clerk = login("clerk1")
+    clerk.goto(f"{base}/registry?q=王伟")
     clerk.goto(f"{base}/registry/persons/1")
     auditor = login("auditor1")
     auditor.goto(f"{base}/registry/persons/1")
     log = auditor.locator("#access-log")
     assert "clerk1" in log.inner_text() and "web person page" in log.inner_text()
     shot(auditor, "registry-person-who-read-auditor-desktop")
+
+    auditor.goto(f"{base}/registry")
+    searched = auditor.locator("#search-log tbody tr").first.inner_text()
+    assert "clerk1" in searched and "王伟" in searched
+    shot(auditor, "registry-searches-auditor-desktop")

@@ -32,6 +32,9 @@ def test_every_page_that_shows_records_is_on_the_read_trail(app):  # noqa: F811
     page = get(auditor, "/registry/persons/1").text
     assert 'id="access-log"' in page and "谁查阅过此人的档案" in page and "web person edit page" in page
     assert 'id="access-log"' not in get(clerk, "/registry/persons/1").text  # auditors only
+    searches = get(auditor, "/registry").text
+    assert 'id="search-log"' in searches and "谁查询过干部信息库" in searches and "web /registry/search.json" in searches
+    assert 'id="search-log"' not in get(clerk, "/registry").text
     # a refused reader leaves a refusal, not a read
     assert get(signed_in(app, "inspector1"), "/registry/persons/1").status_code == 403
     assert "inspector1" not in {r["username"] for r in readtrail.record_access(ctx, "person", "1")}

@@ -117,6 +117,11 @@ def person_reads(ctx: EngineContext, person_id: int) -> list[dict]:
     return readtrail.record_access(ctx, PERSON.kind, str(person_id))
 
 
+def person_searches(ctx: EngineContext) -> list[dict]:
+    """Who searched the registry's persons (the words, how many matched), oldest first (for auditors)."""
+    return readtrail.record_access(ctx, PERSON.kind)
+
+
 def patch_person(ctx: EngineContext, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
     """Change the fields given (a list is replaced whole); one audited event naming what changed."""
     changes = validate_person(data, locale, partial=True)
