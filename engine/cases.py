@@ -170,7 +170,7 @@ def guard_record_role(registry, actor: Actor, username: str | None) -> str | Non
 def guard_records(session, registry, case: Case) -> list[dict]:
     """The guard records of a case: kept on its row (written with each record's audit event, and
     checked against the trail by audit.verify), or, on a row that does not keep them yet (migrated
-    without the domain's action, 0008), read from its audit trail."""
+    without the domain's action, 0009), read from its audit trail."""
     if registry.guard_record is None:
         return []
     if case.guard_records is not None:

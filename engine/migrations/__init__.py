@@ -20,5 +20,5 @@ def alembic_config(url: str, guard_action: str | None = None) -> Config:
 
 def upgrade(url: str, revision: str = "head", *, guard_action: str | None = None) -> None:
     """`guard_action`: the domain's guard-record action (Registry.guard_record.action), which a
-    migration that keeps guard records on the case row backfills them from (0008)."""
+    migration that keeps guard records on the case row backfills them from (0009)."""
     command.upgrade(alembic_config(url, guard_action), revision)

@@ -39,7 +39,7 @@ def test_the_guard_records_column_is_backfilled_from_the_trail(db_url):
     record = {"username": "inspector1", "nominee": "甲", "relation": "spouse"}
     cases.record_for_guards(ctx, declared["id"], record, INSPECTOR, "inspector")
     ctx.db_engine.dispose()
-    command.downgrade(alembic_config(db_url), "0007_registry")
+    command.downgrade(alembic_config(db_url), "0008_record_reads")
     upgrade(db_url, guard_action=ctx.registry.guard_record.action)
     engine = make_engine(db_url)
     with engine.connect() as conn:
@@ -61,7 +61,7 @@ def test_without_the_domain_action_the_trail_is_read(db_url):
     cases.record_for_guards(ctx, case["id"], {"username": "inspector1", "nominee": "甲", "relation": "spouse"},
                             INSPECTOR, "inspector")
     ctx.db_engine.dispose()
-    command.downgrade(alembic_config(db_url), "0007_registry")
+    command.downgrade(alembic_config(db_url), "0008_record_reads")
     upgrade(db_url)  # existing rows keep NULL: not kept yet
     ctx = make_ctx(db_url, example_registry())
     assert [d["nominee"] for d in cases.get_case(ctx, case["id"])["declarations"]] == ["甲"]

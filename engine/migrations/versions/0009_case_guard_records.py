@@ -6,15 +6,15 @@ The action that records them is the domain's (Registry.guard_record.action): `ca
 upgrade` passes it, and the column is backfilled from the trail. Migrated without it, existing
 cases keep NULL, which reads as "not kept yet: read the trail" (engine/cases.py guard_records).
 
-Revision ID: 0008_case_guard_records
-Revises: 0007_registry
+Revision ID: 0009_case_guard_records
+Revises: 0008_record_reads
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import context, op
 
-revision = "0008_case_guard_records"
-down_revision = "0007_registry"
+revision = "0009_case_guard_records"
+down_revision = "0008_record_reads"
 branch_labels = None
 depends_on = None
 
