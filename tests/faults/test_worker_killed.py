@@ -44,13 +44,14 @@ def test_a_worker_killed_mid_fire_leaves_nothing_and_the_timer_fires_once(served
     before = cases.get_case(ctx, case["id"])
 
     with admin_connect(served_db) as admin:
-        # the worker claims the case (FOR UPDATE SKIP LOCKED), runs the step, writes the case row,
-        # and then waits here: its INSERT of the timer_fired event needs a lock we hold
+        # the worker claims the case (FOR UPDATE SKIP LOCKED), runs the step and waits here: the
+        # step's one statement (stepping.py) carries the INSERT of the timer_fired event, which needs
+        # a lock we hold
         admin.execute("LOCK TABLE audit_events IN EXCLUSIVE MODE")
         first = worker(served_db, tmp_path / "worker-1.log")
         processes.append(first)
         first.start()
-        blocked = wait_for_lock_waiter(served_db, "INSERT INTO audit_events%", 60)
+        blocked = wait_for_lock_waiter(served_db, "%INSERT INTO audit_events%", 60)
         with admin_connect(served_db, autocommit=True) as probe, \
                 pytest.raises(psycopg.errors.LockNotAvailable):  # the case row is the worker's
             probe.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE NOWAIT", (case["id"],))
