@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean browser-deps fuzz
+.PHONY: run test install lint clean browser-deps fuzz bench
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ test: $(STAMP) $(JS_DEPS) $(BROWSER)
 fuzz: $(STAMP)
 	CADREFLOW_FUZZ=1 CADREFLOW_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -p no:cacheprovider --timeout=3600 \
 		tests/api/test_openapi_schemathesis.py tests/hostile/test_fuzz_api.py $(PYTEST_ARGS)
+
+## bench: issue 15's figures in one run, each against a floor measured in the same run (about 15 min on 2 CPUs;
+##        run it on a quiet machine): the step's cost and round trips, verify and replay, completions per second
+bench: $(STAMP)
+	$(PY) -m bench.step_cost --steps 200 --young-cases 40
+	$(PY) -m bench.replay_verify --cases 200
+	$(PY) -m bench.throughput --workers 2 --clients 8 --seconds 15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
