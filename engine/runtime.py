@@ -13,6 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring as _str  # a str as the encoder spells it (no ASCII escapes)
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -126,7 +127,17 @@ _texts_size = 0
 _TEXTS_MAX_BYTES = 8_000_000
 
 
-def _sorted_text(value) -> str:
+def _sorted_text(data) -> str:
+    """_dumps(data, sort_keys=True). A dict with string keys (task data: variable -> value) is
+    spelled here from its values' texts, joined as the encoder joins them (items sorted, no spaces),
+    so that a step changing one variable dumps only that variable again."""
+    if data.__class__ is not dict or not all(key.__class__ is str for key in data):
+        return _cached_text(data)
+    return "{" + ",".join(f"{_str(key)}:{_str(value) if value.__class__ is str else _cached_text(value)}"
+                          for key, value in sorted(data.items())) + "}"
+
+
+def _cached_text(value) -> str:
     global _texts_size
     try:
         key = pickle.dumps(value, protocol=5)
