@@ -43,7 +43,8 @@ def db_group():
 @with_appcontext
 def db_upgrade():
     """Apply the migrations."""
-    upgrade(_url())
+    kind = _ctx().registry.guard_record
+    upgrade(_url(), guard_action=kind.action if kind else None)
     click.echo("database schema is up to date")
 
 

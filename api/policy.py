@@ -51,6 +51,7 @@ RULES: dict[str, object] = {
     # the cadre registry (architecture.md, REST additions): records and units
     "person.read": {"clerk", "org_head", "auditor"},
     "person.write": {"clerk", "admin"},
+    "person.access_log": {"auditor"},  # who read a person's record (the read trail)
     "unit.read": {"clerk", "org_head", "admin"},
     "unit.write": {"admin"},
     "admin.calendar": {"admin"},

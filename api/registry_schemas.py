@@ -10,7 +10,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from workflows.registry.person import PersonSchema
-from workflows.registry.records import UnitSchema
+from workflows.registry.records import QuotasSchema, UnitSchema
 
 from .schemas import Loose, Strict
 
@@ -27,6 +27,7 @@ class PersonPatch(PersonSchema):
 PERSON_BODY = json_body(PersonSchema)
 PERSON_PATCH = json_body(PersonPatch(partial=True))
 UNIT_BODY = json_body(UnitSchema)
+QUOTAS_BODY = json_body(QuotasSchema)
 FILE_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}}
 
@@ -86,3 +87,16 @@ class UnitOut(Loose):
     filled = fields.Dict(keys=fields.String(), values=fields.Integer())
     vacant = fields.Dict(keys=fields.String(), values=fields.Integer())
     levels = fields.Dict(keys=fields.String(), values=fields.Nested(LevelFigures))
+
+
+class RecordReadOut(Loose):
+    """One read of a registry record: who, in which role, when, through which door."""
+
+    at = fields.String(required=True, metadata={"description": "UTC, ISO 8601"})
+    username = fields.String(required=True)
+    role = fields.String(metadata={"description": "the role whose rule opened the record"})
+    kind = fields.String(metadata={"description": "person"})
+    key = fields.String(metadata={"description": "the person's id"})
+    door = fields.String(metadata={"description": "where it was read, e.g. GET /api/v1/persons/{id} or the person page"})
+    q = fields.String(metadata={"description": "a search: the words searched"})
+    hits = fields.Integer(metadata={"description": "a search: how many matched"})

@@ -208,8 +208,11 @@ def verify(
     streams: list[str] | None = None,
     checkpoints: list[dict] | None = None,
     progress: Callable[[int], None] | None = None,
+    guard_action: str | None = None,
 ) -> VerifyReport:
     """Recompute every chain; compare case rows with their chains and with every checkpoint.
+    `guard_action`: the domain's guard-record action; the guard records a case row keeps
+    (cases.guard_records) are compared with the events of that action on its trail.
 
     `checkpoints` are exported checkpoints to check as well as the stored ones: a deleted case is
     found because a checkpoint still names its stream head.
@@ -227,6 +230,7 @@ def verify(
     all_checkpoints = stored + list(checkpoints or [])
     wanted = _checkpointed_seqs(all_checkpoints)
     found: dict[tuple[str, int], str] = {}  # (stream, seq) -> stored hash, for the seqs checkpoints name
+    guards: dict[str, list[dict]] = {}  # case stream -> its guard records as the trail tells them
     heads: dict[str, tuple[int, str, str | None]] = {}
     connection = session.connection()
     query, json_as_text = _verify_query(connection.dialect.name)
@@ -238,6 +242,9 @@ def verify(
     for row in rows:
         (row_stream, case_id, seq, at, username, display_name, role, action, element_id, task_id, data_in, data_out,
          comment, state_hash, prev_hash, row_hash) = row
+        if action == guard_action and row_stream.startswith("case/"):
+            guards.setdefault(row_stream, []).append(
+                guard_record_of(parse(data_in) if json_as_text else data_in, username, seq))
         if json_as_text:
             # canonical text as stored hashes to the row's hash: nothing to parse (see event_hash_of_stored)
             if hash_stored(row_stream, case_id, seq, at, username, display_name, role, action, element_id, task_id,
@@ -269,7 +276,7 @@ def verify(
     if progress:
         progress(checked % 1000)
     report.streams_checked = len(heads)
-    _check_cases(session, report, heads, streams)
+    _check_cases(session, report, heads, streams, guards if guard_action else None)
     for checkpoint in all_checkpoints:
         _check_checkpoint(report, heads, found, checkpoint, streams)
     return report
@@ -287,15 +294,21 @@ def _checkpointed_seqs(checkpoints: list[dict]) -> dict[str, set[int]]:
     return wanted
 
 
-def _check_cases(session, report, heads, streams) -> None:
+def guard_record_of(data_in: dict, username: str, seq: int) -> dict:
+    """A guard record as its audit event tells it: what was recorded, by whom, at which seq."""
+    return {**data_in, "declared_by": username, "seq": seq}
+
+
+def _check_cases(session, report, heads, streams, guards: dict[str, list[dict]] | None) -> None:
     connection = session.connection()
-    query = select(Case.id, Case.last_seq, Case.state_hash, _snapshot_bytes(connection.dialect.name)).order_by(Case.id)
+    query = select(Case.id, Case.last_seq, Case.state_hash, _snapshot_bytes(connection.dialect.name),
+                   Case.guard_records).order_by(Case.id)
     server_hashed = connection.dialect.name == "postgresql"
     if streams is not None:
         ids = [int(s.split("/")[1]) for s in streams if s.startswith("case/")]
         query = query.where(Case.id.in_(ids))
     seen = set()
-    for case_id, last_seq, state_hash, snapshot in connection.execute(query.execution_options(yield_per=200)):
+    for case_id, last_seq, state_hash, snapshot, kept in connection.execute(query.execution_options(yield_per=200)):
         stream = case_stream(case_id)
         seen.add(stream)
         head = heads.get(stream)
@@ -306,6 +319,8 @@ def _check_cases(session, report, heads, streams) -> None:
             report.add(stream, head[0], f"the case says its last event is {last_seq}, the trail ends at {head[0]}")
         if _snapshot_hash(session, case_id, snapshot, state_hash, server_hashed) != state_hash or head[2] != state_hash:
             report.add(stream, head[0], "the case's stored state does not match the state hash of its last event")
+        if guards is not None and kept is not None and kept != guards.get(stream, []):
+            report.add(stream, head[0], "the case's guard records do not match those on its trail")
     for stream in heads:
         if stream.startswith("case/") and stream not in seen:
             report.add(stream, None, "audit events exist for a case row that was deleted")

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 
 def start_case(ctx: EngineContext, procedure_key: str, data: dict, actor: Actor, role: str | None = None, *,
-               parameters: dict | None = None, may_override: bool = False, locale: str = "zh-CN") -> dict:
+               parameters: dict | None = None, may_override: bool = False, locale: str = "zh-CN", then=None) -> dict:
     """Start a case on the latest version; `role`: the role the actor starts it in (default: the
-    domain's, Registry.default_roles.start)."""
+    domain's, Registry.default_roles.start). `then`: as for complete_task."""
     role = role or ctx.registry.default_roles.start
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
@@ -61,21 +61,22 @@ def start_case(ctx: EngineContext, procedure_key: str, data: dict, actor: Actor,
                           data_in=audit.as_stored({**cleaned, "parameters": effective,
                                                    "started_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}))
         tasks = run_step(ctx, uow, case, command, now=now)
-        uow.commit()
-        return case_dict(case, tasks)
+        return _commit(uow, case_dict(case, tasks), then)
 
 
 def complete_task(ctx: EngineContext, task_id: str, actor: Actor, data: dict, *, role: str | None = None,
-                  comment: str | None = None, locale: str = "zh-CN") -> dict:
+                  comment: str | None = None, locale: str = "zh-CN", then=None) -> dict:
+    """Complete a ready task. `then(session, case)`: more to write in the step's transaction, given
+    the case as returned (e.g. the record of its read, reading.step_as_seen), before the commit."""
     try:
-        return _complete_task(ctx, task_id, actor, data, role, comment, locale)
+        return _complete_task(ctx, task_id, actor, data, role, comment, locale, then)
     except Forbidden as refusal:
         if "case_id" in refusal.details:
             _record_refusal(ctx, refusal, actor, data)
         raise
 
 
-def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, locale) -> dict:
+def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, locale, then) -> dict:
     with ctx.unit_of_work(write=True) as uow:
         session = uow.session
         # the task and its case's other ready tasks in one query (the step replaces them)
@@ -94,7 +95,7 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         marked = ctx.specs.get(session, case.version_id).tasks.get(row.element_id, {}).get("subject")
         try:
             task = with_subjects(ctx.registry, task_dict(row), marked, case.data)
-            known = guard_records(session, ctx.registry, case.id) + derived_records(ctx.registry, case.data)
+            known = guard_records(session, ctx.registry, case) + derived_records(ctx.registry, case.data)
             for guard in ctx.registry.guards:
                 guard(case_data=case.data, task=task, actor=actor, role=role, data=data, records=known)
         except Forbidden as exc:
@@ -113,13 +114,13 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         command = Command("task_completed", actor, role, row.element_id, task_id, data, comment, validate)
         tasks = run_step(ctx, uow, case, command, existing=siblings, ref=ref)
         ref.save(ctx, actor, role)  # entries the form added, in the step's transaction
-        uow.commit()
-        return case_dict(case, tasks)
+        return _commit(uow, case_dict(case, tasks), then)
 
 
 def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Actor, role: str, *,
-                      locale: str = "zh-CN") -> dict:
-    """Record the domain's guard record (Registry.guard_record) on a case; guards read it from then on."""
+                      locale: str = "zh-CN", then=None) -> dict:
+    """Record the domain's guard record (Registry.guard_record) on a case; guards read it from then
+    on. `then`: as for complete_task."""
     kind = ctx.registry.guard_record
     if kind is None:
         raise NotFound("this domain records nothing for its guards", message_zh="本业务不记录此类申报")
@@ -131,10 +132,19 @@ def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Act
         case = _running_case(uow.session, case_id)
         form_ctx = FormContext(case.id, kind.form, case.data, {}, case.parameters, actor, role, locale)
         cleaned = _validate(ctx, kind.form, record, form_ctx)
-        _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now())
-        uow.commit()
-        return {**case_dict(case, case_tasks(uow.session, case.id)),
-                **_guard_records(ctx, uow.session, case.id, case.data)}
+        kept = guard_records(uow.session, ctx.registry, case)
+        _note(uow.session, case, audit.NewEvent(kind.action, actor, role, data_in=cleaned), ctx.clock.now(),
+              guard_records=lambda event: [*kept, _guard_record(event)])
+        return _commit(uow, {**case_dict(case, case_tasks(uow.session, case.id)), **_guard_records(ctx, uow.session, case)},
+                       then)
+
+
+def _commit(uow, case: dict, then) -> dict:
+    """Commit a service's step, after `then(session, case)` wrote what goes with it (complete_task)."""
+    if then is not None:
+        then(uow.session, case)
+    uow.commit()
+    return case
 
 
 def derived_records(registry, case_data: dict) -> list[dict]:
@@ -157,23 +167,32 @@ def guard_record_role(registry, actor: Actor, username: str | None) -> str | Non
     return for_anyone[0] if for_anyone else None
 
 
-def guard_records(session, registry, case_id: int) -> list[dict]:
-    """The guard records of a case, read from its audit trail (the trail is the only record)."""
+def guard_records(session, registry, case: Case) -> list[dict]:
+    """The guard records of a case: kept on its row (written with each record's audit event, and
+    checked against the trail by audit.verify), or, on a row that does not keep them yet (migrated
+    without the domain's action, 0009), read from its audit trail."""
     if registry.guard_record is None:
         return []
-    events = session.scalars(select(AuditEvent).where(AuditEvent.stream == audit.case_stream(case_id),
+    if case.guard_records is not None:
+        return list(case.guard_records)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.stream == audit.case_stream(case.id),
                                                       AuditEvent.action == registry.guard_record.action)
                              .order_by(AuditEvent.seq))
-    return [{**e.data_in, "declared_by": e.actor_username, "seq": e.seq} for e in events]
+    return [_guard_record(e) for e in events]
 
 
-def _guard_records(ctx: EngineContext, session, case_id: int, case_data: dict | None = None) -> dict:
+def _guard_record(event: AuditEvent) -> dict:
+    """A guard record as its audit event tells it (audit.verify builds it the same way)."""
+    return audit.guard_record_of(event.data_in, event.actor_username, event.seq)
+
+
+def _guard_records(ctx: EngineContext, session, case: Case) -> dict:
     """A case's guard records (recorded, and those the domain finds in its data) under the
     domain's name for them, for a case as read."""
     kind = ctx.registry.guard_record
     if kind is None:
         return {}
-    return {kind.listed_as: guard_records(session, ctx.registry, case_id) + derived_records(ctx.registry, case_data)}
+    return {kind.listed_as: guard_records(session, ctx.registry, case) + derived_records(ctx.registry, case.data)}
 
 
 def _record_refusal(ctx: EngineContext, refusal: Forbidden, actor: Actor, data) -> None:
@@ -196,11 +215,14 @@ def _record_refusal(ctx: EngineContext, refusal: Forbidden, actor: Actor, data) 
     retry(note, on=(Conflict,), attempts=3, what=f"recording a refused step on case {where['case_id']}")
 
 
-def _note(session, case: Case, event, now) -> None:
-    """An event that changes nothing in the workflow: chained on the case's stream at its current state."""
+def _note(session, case: Case, event, now, guard_records=None) -> None:
+    """An event that changes nothing in the workflow: chained on the case's stream at its current
+    state. `guard_records(row)`: the case's guard records with the event's row, when it records one."""
     rows = audit.chain(audit.case_stream(case.id), [event], at=now, head=(case.last_seq, case.head_hash),
                        state_hash=case.state_hash, case_id=case.id)
     case.last_seq, case.head_hash, case.updated_at = rows[-1].seq, rows[-1].hash, now
+    if guard_records is not None:
+        case.guard_records = guard_records(rows[-1])
     try:
         session.flush()
     except StaleDataError as exc:
@@ -210,8 +232,9 @@ def _note(session, case: Case, event, now) -> None:
 
 
 def send_message(ctx: EngineContext, case_id: int, name: str, payload: dict, actor: Actor, role: str, *,
-                 locale: str = "zh-CN") -> dict:
-    """Deliver a BPMN message; its payload is validated by the form of the same name, if registered."""
+                 locale: str = "zh-CN", then=None) -> dict:
+    """Deliver a BPMN message; its payload is validated by the form of the same name, if registered.
+    `then`: as for complete_task."""
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
     with ctx.unit_of_work(write=True) as uow:
@@ -219,11 +242,11 @@ def send_message(ctx: EngineContext, case_id: int, name: str, payload: dict, act
         form_ctx = FormContext(case.id, name, case.data, {}, case.parameters, actor, role, locale)
         payload = audit.as_stored(_validate(ctx, name, payload, form_ctx))
         tasks = run_step(ctx, uow, case, Command("message_received", actor, role, name, None, payload))
-        uow.commit()
-        return case_dict(case, tasks)
+        return _commit(uow, case_dict(case, tasks), then)
 
 
-def terminate_case(ctx: EngineContext, case_id: int, actor: Actor, role: str, reason: str) -> dict:
+def terminate_case(ctx: EngineContext, case_id: int, actor: Actor, role: str, reason: str, *, then=None) -> dict:
+    """End a running case (outcome `terminated`). `then`: as for complete_task."""
     if not actor.holds(role):
         raise Forbidden(f"{actor.username} does not hold the role '{role}'", message_zh=f"{actor.username} 不具有角色“{role}”")
     if not (reason or "").strip():
@@ -231,8 +254,7 @@ def terminate_case(ctx: EngineContext, case_id: int, actor: Actor, role: str, re
     with ctx.unit_of_work(write=True) as uow:
         case = _running_case(uow.session, case_id)
         tasks = run_step(ctx, uow, case, Command("case_terminated", actor, role, None, None, {"reason": reason}, reason))
-        uow.commit()
-        return case_dict(case, tasks)
+        return _commit(uow, case_dict(case, tasks), then)
 
 
 def get_case(ctx: EngineContext, case_id: int) -> dict:
@@ -240,8 +262,7 @@ def get_case(ctx: EngineContext, case_id: int) -> dict:
         case = uow.session.get(Case, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist", message_zh=f"案件 {case_id} 不存在")
-        return {**case_dict(case, case_tasks(uow.session, case_id)),
-                **_guard_records(ctx, uow.session, case_id, case.data)}
+        return {**case_dict(case, case_tasks(uow.session, case_id)), **_guard_records(ctx, uow.session, case)}
 
 
 def list_tasks(ctx: EngineContext, *, roles: set[str] | None = None, case_id: int | None = None) -> list[dict]:

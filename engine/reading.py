@@ -7,7 +7,8 @@ shows everything (a bare engine has no secrets of its own).
 
 A case outside the reader's scope is "not found" (404), so its existence is not told either; the
 refusal is recorded like every other. A read that shows more than the summary leaves an access
-record (engine/readtrail.py), written after the answer is computed and never failing it.
+record (engine/readtrail.py), written after the answer is computed and never failing it; the read
+of the case a step returns goes into the step's own transaction instead (`step_as_seen`).
 """
 
 from __future__ import annotations
@@ -125,27 +126,36 @@ class Everything:
 def view_of(ctx: EngineContext, actor: Actor, case: dict, door: str):
     """What `actor` may see of `case` (a `cases.get_case` dict): the domain's view. Raises NotFound,
     and records the refusal, when the case is outside the actor's scope."""
+    if ctx.registry.visibility is None:
+        return Everything(), "-"
+    with ctx.unit_of_work() as uow:  # one connection for the scope and the reader's own steps
+        view, role = _view_in(ctx, uow.session, actor, case)
+        if view is None:
+            uow.session.close()
+            refuse(ctx, actor, case["id"], door)
+    return view, role
+
+
+def _view_in(ctx: EngineContext, session, actor: Actor, case: dict):
+    """view_of's work on `session`: (view, roles as one text), or (None, "") outside the actor's scope."""
     visibility = ctx.registry.visibility
     if visibility is None:
         return Everything(), "-"
-    with ctx.unit_of_work() as uow:  # one connection for the scope and the reader's own steps
-        forms = _forms(ctx, case["version_id"], uow.session)
-        own: list[dict] = []
+    forms = _forms(ctx, case["version_id"], session)
+    own: list[dict] = []
 
-        def mine() -> list[dict]:
-            """The reader's own steps on the case (read once: they decide the scope, and the domain's view)."""
-            if not own:
-                rows = uow.session.execute(select(AuditEvent.element_id, AuditEvent.data_in).where(
-                    AuditEvent.case_id == case["id"], AuditEvent.actor_username == actor.username))
-                own.append([{"element_id": r[0], "form": forms.get(r[0]), "data_in": r[1]} for r in rows])
-            return own[0]
+    def mine() -> list[dict]:
+        """The reader's own steps on the case (read once: they decide the scope, and the domain's view)."""
+        if not own:
+            rows = session.execute(select(AuditEvent.element_id, AuditEvent.data_in).where(
+                AuditEvent.case_id == case["id"], AuditEvent.actor_username == actor.username))
+            own.append([{"element_id": r[0], "form": forms.get(r[0]), "data_in": r[1]} for r in rows])
+        return own[0]
 
-        roles = _roles_holding(ctx, actor, case, uow.session, mine)
-        if not roles:
-            uow.session.close()
-            refuse(ctx, actor, case["id"], door)
-        view = visibility.view(actor, case, in_scope=roles, mine=mine, forms=forms)
-    return view, ",".join(sorted(roles))
+    roles = _roles_holding(ctx, actor, case, session, mine)
+    if not roles:
+        return None, ""
+    return visibility.view(actor, case, in_scope=roles, mine=mine, forms=forms), ",".join(sorted(roles))
 
 
 def _roles_holding(ctx: EngineContext, actor: Actor, case: dict, session, mine) -> set[str]:
@@ -185,6 +195,24 @@ def as_seen(ctx: EngineContext, actor: Actor, case: dict, door: str) -> dict:
     shown = redacted(case, view, ctx.registry.guard_record)
     readtrail.note(ctx, actor, role, [(case["id"], view.sections)], door)
     return shown
+
+
+def step_as_seen(ctx: EngineContext, actor: Actor, step, door: str) -> dict:
+    """The case a step service returns, as `actor` may see it, its read recorded in the step's own
+    transaction (one commit for the step and its read, instead of a second transaction after).
+    `step(then)` runs the service, which calls `then(session, case)` before it commits. Should the
+    step have left the case outside the actor's scope, the read is refused after the commit, as
+    `as_seen` does for any read."""
+    seen = {}
+
+    def read(session, case: dict) -> None:
+        view, role = _view_in(ctx, session, actor, case)
+        if view is not None:
+            seen["case"] = redacted(case, view, ctx.registry.guard_record)
+            readtrail.write_in(session, ctx, actor, role, [(case["id"], view.sections)], door)
+
+    case = step(read)
+    return seen["case"] if "case" in seen else as_seen(ctx, actor, case, door)
 
 
 def redacted(case: dict, view, guard_record=None) -> dict:

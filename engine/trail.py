@@ -26,13 +26,18 @@ def verify_all(ctx: EngineContext, *, checkpoints: list[dict] | None = None,
                progress: Callable[[int], None] | None = None) -> audit.VerifyReport:
     """Recompute every chain and check every checkpoint (the stored ones and `checkpoints`)."""
     with ctx.unit_of_work() as uow:
-        return audit.verify(uow.session, checkpoints=checkpoints, progress=progress)
+        return audit.verify(uow.session, checkpoints=checkpoints, progress=progress, guard_action=_guard_action(ctx))
 
 
 def verify_case(ctx: EngineContext, case_id: int) -> audit.VerifyReport:
     """Recompute one case's chain and compare it with the case row."""
     with ctx.unit_of_work() as uow:
-        return audit.verify(uow.session, streams=[audit.case_stream(case_id)])
+        return audit.verify(uow.session, streams=[audit.case_stream(case_id)], guard_action=_guard_action(ctx))
+
+
+def _guard_action(ctx: EngineContext) -> str | None:
+    kind = ctx.registry.guard_record
+    return kind.action if kind else None
 
 
 def checkpoint(ctx: EngineContext) -> dict:

@@ -16,9 +16,14 @@ from .tasks import paging_header, task_out
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (one vacancy being filled)")
 
 
-def case_out(case: dict, door: str) -> dict:
-    """A case as the caller may see it (need-to-know: engine/reading.py), its read recorded."""
-    case = reading.as_seen(current_engine(), current_actor(), case, door)
+def step_out(step, door: str) -> dict:
+    """The case a step service returns (`step(then)`), as the caller may see it (need-to-know:
+    engine/reading.py), the record of that read written in the step's transaction."""
+    return shown_out(reading.step_as_seen(current_engine(), current_actor(), step, door))
+
+
+def shown_out(case: dict) -> dict:
+    """A case as reading redacted it, its tasks as listed (without their forms)."""
     return {**case, "tasks": [task_out(t, with_form=False) for t in case["tasks"]]}
 
 
@@ -33,9 +38,9 @@ def start(body):
     if body["parameters"]:  # refused here, so the refusal is recorded like every other
         authorize(actor, "case.override_parameters", label=f"POST /cases {body['procedure']} parameters")
     may_override = allowed(actor, "case.override_parameters")
-    return case_out(cases.start_case(current_engine(), body["procedure"], body["data"], actor, "clerk",
-                                     parameters=body["parameters"], may_override=may_override, locale=locale()),
-                    "POST /api/v1/cases")
+    return step_out(lambda then: cases.start_case(
+        current_engine(), body["procedure"], body["data"], actor, "clerk", parameters=body["parameters"],
+        may_override=may_override, locale=locale(), then=then), "POST /api/v1/cases")
 
 
 @blp.get("")
@@ -73,7 +78,8 @@ def message(body, case_id: int):
     """Deliver a BPMN message (e.g. publicity_report, withdraw) (clerk, discipline)."""
     actor = current_actor()
     role = authorize(actor, "case.message", label=f"case {case_id} message {body['name']}")
-    return case_out(cases.send_message(current_engine(), case_id, body["name"], body["data"], actor, role, locale=locale()),
+    return step_out(lambda then: cases.send_message(current_engine(), case_id, body["name"], body["data"], actor,
+                                                    role, locale=locale(), then=then),
                     "POST /api/v1/cases/{id}/messages")
 
 
@@ -84,8 +90,8 @@ def terminate(body, case_id: int):
     """End a running case with outcome `terminated` (org_head)."""
     actor = current_actor()
     authorize(actor, "case.terminate", label=f"case {case_id}")
-    return case_out(cases.terminate_case(current_engine(), case_id, actor, "org_head", body["reason"]),
-                    "POST /api/v1/cases/{id}/terminate")
+    return step_out(lambda then: cases.terminate_case(current_engine(), case_id, actor, "org_head", body["reason"],
+                                                      then=then), "POST /api/v1/cases/{id}/terminate")
 
 
 @blp.post("/<int(min=1,max=2147483647):case_id>/declarations")
@@ -95,5 +101,6 @@ def declare(body, case_id: int):
     """Declare a relation to a nominee (回避) — the user themself, or an org_head for anyone."""
     actor = current_actor()
     role = authorize(actor, "case.declare", body, label=f"case {case_id} declaration")
-    return case_out(cases.record_for_guards(current_engine(), case_id, body, actor, role, locale=locale()),
+    return step_out(lambda then: cases.record_for_guards(current_engine(), case_id, body, actor, role,
+                                                         locale=locale(), then=then),
                     "POST /api/v1/cases/{id}/declarations")

@@ -25,6 +25,7 @@ from ..registry_schemas import (
     PersonOut,
     PersonQuery,
     PersonSummary,
+    RecordReadOut,
 )
 from ..schemas import Error
 from . import current_engine
@@ -56,17 +57,38 @@ def create():
 def search(query):
     """Search by name, unit or current post (`q`); several persons may match (same name): each
     with birth date and current post to tell them apart."""
-    authorize(current_actor(), "person.read", label="GET /persons")
-    return store.search_persons(current_engine(), query["q"], limit=query["limit"])
+    actor = current_actor()
+    role = authorize(actor, "person.read", label="GET /persons")
+    return store.find_persons(current_engine(), actor, role, query["q"], "GET /api/v1/persons?q=", limit=query["limit"])
 
 
 @blp.get(f"/{ID}")
 @blp.response(200, PersonOut)
 @blp.alt_response(404, schema=Error, description="no such person")
 def get(person_id: int):
-    """One person's record, identity-card number masked."""
-    authorize(current_actor(), "person.read", label=f"GET /persons/{person_id}")
-    return store.get_person(current_engine(), person_id)
+    """One person's record, identity-card number masked; the read is on the person's access log."""
+    actor = current_actor()
+    role = authorize(actor, "person.read", label=f"GET /persons/{person_id}")
+    return store.read_person(current_engine(), actor, role, person_id, "GET /api/v1/persons/{id}")
+
+
+@blp.get("/searches")
+@blp.response(200, RecordReadOut(many=True))
+def searches():
+    """Who searched the registry: when, in which role, the words (`q`), how many persons matched
+    (`hits`), through which door (the read trail; auditor). Oldest first."""
+    authorize(current_actor(), "person.access_log", label="GET /persons/searches")
+    return store.person_searches(current_engine())
+
+
+@blp.get(f"/{ID}/access-log")
+@blp.response(200, RecordReadOut(many=True))
+@blp.alt_response(404, schema=Error, description="no such person")
+def access_log(person_id: int):
+    """Who read this person's record: when, in which role, through which door (the read trail;
+    auditor). Oldest first."""
+    authorize(current_actor(), "person.access_log", label=f"GET /persons/{person_id}/access-log")
+    return store.person_reads(current_engine(), person_id)
 
 
 @blp.patch(f"/{ID}")
@@ -78,7 +100,10 @@ def patch(person_id: int):
     """Change the fields given (a list replaces the recorded list); an audited event on `registry`."""
     actor = current_actor()
     role = authorize(actor, "person.write", label=f"PATCH /persons/{person_id}")
-    return store.patch_person(current_engine(), person_id, _body(), actor, role, locale())
+    changed = store.patch_person(current_engine(), person_id, _body(), actor, role, locale())
+    # the answer is the whole record: a read like any other (a writer may not otherwise read it)
+    store.note_person_read(current_engine(), actor, role, person_id, "PATCH /api/v1/persons/{id}")
+    return changed
 
 
 @blp.post("/import")

@@ -78,7 +78,8 @@ def get(task_id: str):
 @blp.alt_response(422, schema=Error, description="the form is invalid: a message per field")
 def complete(body, task_id: str):
     """Complete a task with its form data (the task's role only)."""
-    from .cases import case_out
+    from .cases import step_out
 
-    return case_out(cases.complete_task(current_engine(), task_id[:64], current_actor(), body["data"], comment=body["comment"],
-                                        locale=locale()), "POST /api/v1/tasks/{id}/complete")
+    return step_out(lambda then: cases.complete_task(current_engine(), task_id[:64], current_actor(), body["data"],
+                                                     comment=body["comment"], locale=locale(), then=then),
+                    "POST /api/v1/tasks/{id}/complete")

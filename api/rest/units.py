@@ -1,4 +1,5 @@
-"""Units and their approved posts per level (职数): add (admin), list and read with filled/vacant."""
+"""Units and their approved posts per level (职数): add and change the quotas (admin), list and read with
+filled/vacant (each read on the read trail)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from workflows.registry import store
 from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
-from ..registry_schemas import UNIT_BODY, UnitOut
+from ..registry_schemas import QUOTAS_BODY, UNIT_BODY, UnitOut
 from ..schemas import Error
 from . import current_engine
 
@@ -34,8 +35,9 @@ def create():
 @blp.response(200, UnitOut(many=True))
 def list_units():
     """Every unit with its approved, filled and vacant posts per level (today, Beijing time)."""
-    authorize(current_actor(), "unit.read", label="GET /units")
-    return store.list_units(current_engine())
+    actor = current_actor()
+    role = authorize(actor, "unit.read", label="GET /units")
+    return store.read_units(current_engine(), actor, role, "GET /api/v1/units")
 
 
 @blp.get(f"/{ID}")
@@ -43,5 +45,22 @@ def list_units():
 @blp.alt_response(404, schema=Error, description="no such unit")
 def get(unit_id: int):
     """One unit with `filled` and `vacant` per level."""
-    authorize(current_actor(), "unit.read", label=f"GET /units/{unit_id}")
-    return store.get_unit(current_engine(), unit_id)
+    actor = current_actor()
+    role = authorize(actor, "unit.read", label=f"GET /units/{unit_id}")
+    return store.read_unit(current_engine(), actor, role, unit_id, "GET /api/v1/units/{id}")
+
+
+@blp.patch(f"/{ID}")
+@blp.doc(requestBody=QUOTAS_BODY)
+@blp.response(200, UnitOut)
+@blp.alt_response(404, schema=Error, description="no such unit")
+@blp.alt_response(422, schema=Error, description="a level's figure is invalid, or below the posts filled there: "
+                                                 "a message per level with the figures; nothing changed")
+def set_quotas(unit_id: int):
+    """Replace the unit's approved posts per level `{quotas: {level: n}}` (admin; a level left out has
+    none). An approved number below the posts filled today is refused with the figures. The change is
+    an audited `unit_changed` event on `registry` (who, the quotas before and after)."""
+    actor = current_actor()
+    role = authorize(actor, "unit.write", label=f"PATCH /units/{unit_id}")
+    body = request.get_json(silent=True) if request.mimetype == "application/json" else None
+    return store.set_quotas(current_engine(), unit_id, body, actor, role, locale())

@@ -1,15 +1,19 @@
 """The cadre registry's pages for clerks: search, one page per person (the 干部任免审批表 with the
-career as a timeline), add and edit a record, import a spreadsheet, units and their quotas.
+career as a timeline), add and edit a record, import a spreadsheet, units and their quotas (and
+changing a unit's quotas).
 
 Who may open what is `api/policy.py`'s table (person.read/write, unit.read/write), as for REST;
 the services (workflows/registry/store.py) validate, write and audit. The identity-card number is
 shown masked and never sent to the browser in clear: the edit form leaves it blank (a number typed
-there replaces the recorded one).
+there replaces the recorded one). Every page that shows records reads them through the store's
+recorded reads (`read_person`, `find_persons`, `read_units`), so each is on the read trail, and
+auditors see who read a person on the person's page.
 """
 
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -23,10 +27,10 @@ from workflows.registry import importer, store, vocab
 from workflows.registry.person import TITLE, PersonSchema
 from workflows.registry.records import current_post, masked_errors
 
-from ..policy import allowed, authorize
+from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
 from .helpers import current_engine, english, lang
-from .users import actor
+from .users import actor, requires
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registry")
 PERSON_FORM = Form("person", TITLE, PersonSchema)
@@ -84,10 +88,13 @@ def start_choices(schema: dict) -> tuple[dict, set[str]]:
 @bp.get("")
 @login_required
 def search():
-    _check("person.read")
+    role = _check("person.read")
     q = request.args.get("q", "").strip()[:64]
-    found = store.search_persons(current_engine(), q) if q or request.args.get("all") else []
-    return render_template("registry_search.html", q=q, found=found, searched=bool(q or request.args.get("all")))
+    searched = bool(q or request.args.get("all"))
+    found = store.find_persons(current_engine(), actor(), role, q, "web /registry") if searched else []
+    # auditors: the latest searches (the whole list is GET /api/v1/persons/searches)
+    searches = store.person_searches(current_engine())[-50:][::-1] if allowed(actor(), "person.access_log") else None
+    return render_template("registry_search.html", q=q, found=found, searched=searched, searches=searches)
 
 
 class SearchArgs(Schema):
@@ -99,12 +106,13 @@ class SearchArgs(Schema):
 def search_json():
     """The nominate form's picker: persons whose name, unit or current post contains `q`, each with
     what tells two of one name apart (birth date, current post); never the identity-card number."""
-    _check("person.read")
+    role = _check("person.read")
     try:
         q = SearchArgs().load(request.args.to_dict(flat=True), unknown="exclude")["q"].strip()
     except ValidationError:
         return jsonify({"errors": {"q": _("The search words: at most 64 characters.")}}), 422
-    found = store.search_persons(current_engine(), q, limit=SEARCH_LIMIT) if q else []
+    found = store.find_persons(current_engine(), actor(), role, q, "web /registry/search.json",
+                               limit=SEARCH_LIMIT) if q else []
     return jsonify({"q": q, "persons": [{k: p.get(k) for k in ("id", "name", "gender", "birth_date", "current_post")}
                                         for p in found]})
 
@@ -112,14 +120,15 @@ def search_json():
 @bp.get("/persons/<int:person_id>")
 @login_required
 def person(person_id: int):
-    _check("person.read")
-    record = store.get_person(current_engine(), person_id)
+    role = _check("person.read")
+    record = store.read_person(current_engine(), actor(), role, person_id, "web person page")
+    reads = store.person_reads(current_engine(), person_id) if allowed(actor(), "person.access_log") else None
     labels = {name: prop.get("title", name) for name, prop in _schema()["properties"].items()}
     items = {name: {k: p.get("title", k) for k, p in prop["items"]["properties"].items()}
              for name, prop in _schema()["properties"].items() if prop.get("type") == "array"}
     career = sorted(record.get("posts") or [], key=lambda p: p.get("start") or "", reverse=True)
     return render_template("registry_person.html", p=record, labels=labels, items=items, career=career,
-                           current=current_post(record), term=term)
+                           current=current_post(record), term=term, reads=reads)
 
 
 # --- add and edit ------------------------------------------------------------------------------
@@ -161,7 +170,8 @@ def new_person():
 @login_required
 def edit_person(person_id: int):
     role = _check("person.write")
-    shown = store.get_person(current_engine(), person_id)
+    # the form shows the whole record: a read, recorded in the role the user edits in
+    shown = store.read_person(current_engine(), actor(), role, person_id, "web person edit page")
     title = _("Edit %(name)s", name=shown["name"])
     action = url_for("registry_pages.edit_person", person_id=person_id)
     if request.method == "GET":
@@ -218,7 +228,7 @@ def template():
 @bp.route("/units", methods=["GET", "POST"])
 @login_required
 def units():
-    _check("unit.read")
+    reader = _check("unit.read")
     errors, form, status = {}, {}, 200
     if request.method == "POST":
         role = _check("unit.write")
@@ -236,5 +246,34 @@ def units():
         else:
             flash(_("Unit %(name)s added.", name=form["name"]), "ok")
             return redirect(url_for("registry_pages.units"))
-    return render_template("registry_units.html", units=store.list_units(current_engine()), levels=vocab.LEVEL_KEYS,
+    listed = store.read_units(current_engine(), actor(), reader, "web /registry/units")
+    return render_template("registry_units.html", units=listed, levels=vocab.LEVEL_KEYS,
                            term=term, errors=errors, form=form), status
+
+
+def _typed_quotas(form) -> dict:
+    """The quota fields as typed: digits as numbers, anything else as typed (the schema refuses it
+    naming the level), an empty field left out (no approved post at that level)."""
+    typed = {level: form.get(f"quotas.{level}", "").strip() for level in vocab.LEVEL_KEYS}
+    return {level: int(text) if re.fullmatch(r"-?[0-9]{1,9}", text) else text for level, text in typed.items() if text}
+
+
+@bp.route("/units/<int:unit_id>/quotas", methods=["GET", "POST"])
+@requires("unit.write")
+def unit_quotas(unit_id: int):
+    """Change a unit's approved posts per level (职数); below the posts filled is refused with the figures."""
+    role = matched_role(actor(), "unit.write")
+    unit = store.read_unit(current_engine(), actor(), role, unit_id, "web unit quotas page")
+    errors, typed, status = {}, dict(unit.get("quotas") or {}), 200
+    if request.method == "POST":
+        typed = _typed_quotas(request.form)
+        try:
+            store.set_quotas(current_engine(), unit_id, {"quotas": typed}, actor(), role, lang())
+        except ValidationFailed as exc:
+            flash(exc.localized(lang()), "error")
+            errors, status = exc.fields, 422
+        else:
+            flash(_("The approved posts of %(name)s were saved.", name=unit["name"]), "ok")
+            return redirect(url_for("registry_pages.units"))
+    return render_template("registry_unit_quotas.html", unit=unit, typed=typed, levels=vocab.LEVEL_KEYS,
+                           term=term, errors=errors), status

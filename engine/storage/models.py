@@ -69,6 +69,9 @@ class Case(Base):
     data: Mapped[dict[str, Any]]
     parameters: Mapped[dict[str, Any]]
     warnings: Mapped[list[Any]] = mapped_column(default=list)
+    # the guard records (Registry.guard_record) as read from the trail, which stays the record
+    # (audit.verify compares them); NULL: not kept yet (migration 0009), read the trail
+    guard_records: Mapped[list[Any] | None] = mapped_column(default=list)
     snapshot: Mapped[str] = mapped_column(Text)  # SpiffWorkflow state without the spec
     state_hash: Mapped[str] = mapped_column(String(64))
     last_seq: Mapped[int] = mapped_column(Integer)
@@ -213,15 +216,21 @@ class LoginAttempt(Base):
 
 class AccessRecord(Base):
     """A read of a case beyond its summary (who, in which role, when, which sections, through which
-    door): the read trail (等保 security audit of reads). Append-only: triggers refuse changes."""
+    door), or of a keyed reference record (`record_kind`, `record_key`; no key: a search, `detail`
+    saying what was searched and how many matched): the read trail (等保 security audit of reads).
+    Append-only: triggers refuse changes."""
 
     __tablename__ = "access_records"
-    __table_args__ = (Index("ix_access_records_case_at", "case_id", "at"),)
+    __table_args__ = (Index("ix_access_records_case_at", "case_id", "at"),
+                      Index("ix_access_records_record_at", "record_kind", "record_key", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
     username: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(64))
-    case_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(Integer)
     sections: Mapped[list[Any]]
     door: Mapped[str] = mapped_column(String(128))
+    record_kind: Mapped[str | None] = mapped_column(String(64))
+    record_key: Mapped[str | None] = mapped_column(String(128))
+    detail: Mapped[dict[str, Any] | None]

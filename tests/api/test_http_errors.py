@@ -235,6 +235,8 @@ POLICY_REFUSALS = [  # (user, policy action, method, path, body); {case} is a ru
     ("auditor1", "person.write", "POST", f"{V1}/persons", {"name": "王伟", "gender": "男", "birth_date": "1980-01-01"}),
     ("inspector1", "unit.read", "GET", f"{V1}/units", None),
     ("clerk1", "unit.write", "POST", f"{V1}/units", {"name": "区教育局", "quotas": {"county_deputy": 2}}),
+    ("orghead1", "unit.write", "PATCH", f"{V1}/units/1", {"quotas": {"county_deputy": 3}}),
+    ("clerk1", "person.access_log", "GET", f"{V1}/persons/1/access-log", None),
 ]
 
 

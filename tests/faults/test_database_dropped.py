@@ -90,7 +90,7 @@ def test_connections_terminated_between_requests_and_mid_request(app, served_db)
         admin.execute("LOCK TABLE audit_events IN EXCLUSIVE MODE")  # reads pass, the step's INSERT waits
         request = threading.Thread(target=step)
         request.start()
-        wait_for_lock_waiter(served_db, "INSERT INTO audit_events%")
+        wait_for_lock_waiter(served_db, "%INSERT INTO audit_events%")  # the step is one statement (stepping.py)
         assert admin.execute(TERMINATE_OTHERS).fetchone()[0] >= 1
         admin.rollback()  # release the lock
     request.join(30)

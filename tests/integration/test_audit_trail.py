@@ -107,3 +107,19 @@ def test_merkle_root_matches_rfc6962_vectors():
     leaves = [bytes.fromhex(h) for h in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
                                           "606162636465666768696a6b6c6d6e6f"]]
     assert merkle_root(leaves) == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"
+
+
+def test_verify_reports_guard_records_on_the_case_row_that_disagree_with_the_trail(ctx):
+    from engine import trail
+    from tests.engine_helpers import INSPECTOR
+
+    case = start_example(ctx)
+    cases.record_for_guards(ctx, case["id"], {"username": "inspector1", "nominee": "甲", "relation": "spouse"},
+                            INSPECTOR, "inspector")
+    assert trail.verify_case(ctx, case["id"]).ok and trail.verify_all(ctx).ok
+    # the row's copy forgets the declaration: the trail, which stays the record, still has it
+    tamper(ctx, f"UPDATE cases SET guard_records = '[]' WHERE id = {case['id']}")
+    for report in (trail.verify_case(ctx, case["id"]), trail.verify_all(ctx)):
+        assert [(p["case_id"], p["seq"], p["problem"]) for p in report.problems] == [
+            (case["id"], 2, "the case's guard records do not match those on its trail")]
+    assert verify(ctx).ok  # without the domain's action there is nothing to compare them with

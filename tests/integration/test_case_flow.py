@@ -9,6 +9,7 @@ import pytest
 from engine import audit, cases, timers
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.replay import replay
+from engine.storage.models import Case
 from tests.engine_helpers import (
     CLERK,
     HEAD,
@@ -145,7 +146,7 @@ def test_declared_relations_reach_the_guards_and_refusals_are_recorded(ctx):
         cases.complete_task(ctx, jia["id"], INSPECTOR, {"pass": True})
     cases.complete_task(ctx, yi["id"], INSPECTOR, {"pass": True})
     with ctx.unit_of_work() as uow:
-        assert [d["nominee"] for d in cases.guard_records(uow.session, ctx.registry, case["id"])] == ["甲"]
+        assert [d["nominee"] for d in cases.guard_records(uow.session, ctx.registry, uow.session.get(Case, case["id"]))] == ["甲"]
         actions = [e.action for e in audit.events_of(uow.session, audit.case_stream(case["id"]))]
     assert actions[:4] == ["case_started", "relation_declared", "task_completed", "step_refused"]
     assert replay(ctx, case["id"]).ok

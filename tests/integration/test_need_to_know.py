@@ -250,3 +250,25 @@ def test_refusals_on_the_web_are_on_the_trail(world):
     assert ("inspector4", "case.read", f"case page case {a}") in refused
     assert all(("clerk1", action, path) in refused for path, action in pages.items())
     assert ("editor1", "audit.overview", "/audit/") in refused
+
+
+def test_a_completion_over_rest_records_its_read_in_the_step_transaction(world):
+    """The read of the case a completion returns is written with the step (one commit), not when
+    the response closes; a step that fails leaves no read either. (Last here: a new case.)"""
+    from engine.readtrail import case_access
+
+    app, ctx = world["app"], world["ctx"]
+    d = Driver(ctx)
+    [motion] = d.tasks("approve_motion")
+    client = app.test_client()
+    refused = client.post(f"/api/v1/tasks/{motion['id']}/complete", headers=token(app, HEAD.username),
+                          json={"data": {"decision": "maybe"}})
+    assert refused.status_code == 422 and case_access(ctx, d.id) == []
+    response = client.post(f"/api/v1/tasks/{motion['id']}/complete", headers=token(app, HEAD.username),
+                           json={"data": {"decision": "approve", "comment": "同意启动"}})  # not closed yet
+    assert response.status_code == 200
+    rows = case_access(ctx, d.id)
+    assert [(r["username"], r["door"], r["sections"]) for r in rows] == [
+        (HEAD.username, "POST /api/v1/tasks/{id}/complete", [s for s in response.json["sections"] if s != SUMMARY])]
+    response.close()
+    assert len(case_access(ctx, d.id)) == 1

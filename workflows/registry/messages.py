@@ -26,6 +26,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_vacancy": ("{unit} has {approved} approved posts at the level {level_en} and {filled} are filled: no vacancy "
                    "for {posts} more.",
                    "{unit}{level}核定职数 {approved} 名，现有 {filled} 名，已无空缺（本次拟任 {posts} 名）"),
+    "quota_below_filled": ("Posts filled at the level {level_en} in {unit}: {filled}; the approved number cannot be "
+                           "{approved}, fewer than that.",
+                           "{unit}{level}现有 {filled} 名，核定职数不能少于现有人数（填写为 {approved} 名）"),
     "id_taken": ("This identity-card number is already recorded (person {id}).", "该公民身份号码已登记（人员编号 {id}）"),
     # --- qualification review: attestation ---------------------------------------------------
     "not_reviewed": ("{name} is not among the reviewed nominees.", "{name} 不在资格审查的人选中"),

@@ -104,6 +104,46 @@ class UnitSchema(FormSchema):
 
 _UNIT_SCHEMA = UnitSchema()
 
+# A change of a unit's quotas: every level a labelled field, so an error names "职数 · 县处级副职".
+# The unit's name is not editable here: posts in the persons' careers name their unit by it.
+LevelQuotas = FormSchema.from_dict(
+    {key: Int(validate=validate.Range(min=0, max=999, error="min_value|min={min}"), metadata={"label": (zh, en)})
+     for key, zh, en in vocab.LEVELS}, name="LevelQuotas")
+
+
+class QuotasSchema(FormSchema):
+    quotas = fields.Nested(LevelQuotas, required=True, error_messages={"required": "required", "type": "not_object"},
+                           metadata={"label": ("职数", "Approved posts")})
+
+
+QUOTAS_TITLE = ("单位职数", "Approved posts of a unit")
+_QUOTAS_SCHEMA = QuotasSchema()
+
+
+def validate_quotas(data, locale: str | None = "zh-CN") -> dict:
+    """`{quotas: {level: approved posts}}` -> the quotas (the levels given; the others have none)."""
+    errors = Errors()
+    if not isinstance(data, dict):
+        errors.add("_form", "not_object")
+    else:
+        try:
+            return _QUOTAS_SCHEMA.load(data)["quotas"]
+        except ValidationError as exc:
+            errors.add_marshmallow(exc.messages)
+    raise failure(QUOTAS_TITLE, errors.items, locale, "unit_quotas", _QUOTAS_SCHEMA)
+
+
+def quotas_below_filled(unit: dict, quotas: dict, filled_now: dict[str, int], locale: str | None) -> None:
+    """Refuse approved numbers below the posts already filled, each with its figures (超职数配备)."""
+    errors = Errors()
+    for level in vocab.LEVEL_KEYS:
+        approved, taken = quotas.get(level, 0), filled_now.get(level, 0)
+        if taken > approved:
+            errors.add(f"quotas.{level}", "quota_below_filled", unit=unit["name"], approved=approved, filled=taken,
+                       level=vocab.label(vocab.LEVELS, level), level_en=vocab.label(vocab.LEVELS, level, "en"))
+    if errors:
+        raise failure(QUOTAS_TITLE, errors.items, locale, "unit_quotas", _QUOTAS_SCHEMA)
+
 
 def validate_unit(data, locale: str | None = "zh-CN") -> dict:
     errors = Errors()

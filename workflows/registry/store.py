@@ -4,6 +4,9 @@ reference records, each write one transaction with its audit events (records.py 
 Every function takes the EngineContext; REST, the web pages, the CLI and the demo call these, so
 validation, masking and auditing are the same at every door. Returned records are as shown
 (identity-card number masked) unless a caller asks for the stored record (`stored_person`).
+A door that shows records to a user reads through `read_person`, `find_persons`, `read_unit` and
+`read_units`, which leave a read record on the engine's read trail (engine/readtrail.py, as a case
+read does); the plain getters are for the domain's own checks, the CLI and tests.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from engine import readtrail
 from engine import reference_records as rr
 from engine.actors import Actor
 from engine.errors import NotFound
@@ -86,6 +90,36 @@ def search_persons(ctx: EngineContext, q: str, *, limit: int = 50) -> list[dict]
         found = rr.get_many(uow.session, "person", keys)
     listed = [records.summary(key, record) for key, record in found.items()]
     return sorted(listed, key=lambda p: (p["name"] or "", p["id"]))
+
+
+def read_person(ctx: EngineContext, actor: Actor, role: str, person_id: int, door: str) -> dict:
+    """One record as shown to `actor`, the read recorded (who, role, which person, where)."""
+    shown = get_person(ctx, person_id)
+    note_person_read(ctx, actor, role, person_id, door)
+    return shown
+
+
+def note_person_read(ctx: EngineContext, actor: Actor, role: str, person_id: int, door: str) -> None:
+    """Record that a door showed `actor` the whole record (e.g. a change's answer)."""
+    readtrail.note_records(ctx, actor, role, PERSON.kind, [str(person_id)], door)
+
+
+def find_persons(ctx: EngineContext, actor: Actor, role: str, q: str, door: str, *, limit: int = 50) -> list[dict]:
+    """`search_persons` for `actor`, the search recorded (the words and how many matched)."""
+    found = search_persons(ctx, q, limit=limit)
+    readtrail.note_search(ctx, actor, role, PERSON.kind, q, len(found), door)
+    return found
+
+
+def person_reads(ctx: EngineContext, person_id: int) -> list[dict]:
+    """Who read this person's record, oldest first (for auditors); 404 for no such person."""
+    stored_person(ctx, person_id)
+    return readtrail.record_access(ctx, PERSON.kind, str(person_id))
+
+
+def person_searches(ctx: EngineContext) -> list[dict]:
+    """Who searched the registry's persons (the words, how many matched), oldest first (for auditors)."""
+    return readtrail.record_access(ctx, PERSON.kind)
 
 
 def patch_person(ctx: EngineContext, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
@@ -177,12 +211,45 @@ def update_unit(ctx: EngineContext, unit_id: int, data, actor: Actor, role: str,
     return result
 
 
+def set_quotas(ctx: EngineContext, unit_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
+    """Replace a unit's approved posts per level (`{quotas: {level: n}}`; a level left out has none);
+    refused, naming the level and the figures, below the posts filled today. One audited event
+    `unit_changed` on the registry stream says who changed the quotas from what to what."""
+    quotas = records.validate_quotas(data, locale)
+    with ctx.unit_of_work(write=True) as uow:
+        before = rr.get(uow.session, "unit", str(unit_id))
+        if before is None:
+            raise _missing("unit", unit_id)
+        unit = {**before, "quotas": quotas}
+        # saved first: the write takes the registry's lock row, so no appointment fills a post
+        # between the count below and the commit; a refusal rolls the change back
+        rr.save(uow.session, UNIT, [(str(unit_id), unit)], actor, role, ctx.clock.now(), reason="quotas")
+        result = _with_figures(uow.session, str(unit_id), unit, today(ctx))
+        records.quotas_below_filled(unit, quotas, result["filled"], locale)
+        uow.commit()
+    return result
+
+
 def get_unit(ctx: EngineContext, unit_id: int) -> dict:
     with ctx.unit_of_work() as uow:
         unit = rr.get(uow.session, "unit", str(unit_id))
         if unit is None:
             raise _missing("unit", unit_id)
         return _with_figures(uow.session, str(unit_id), unit, today(ctx))
+
+
+def read_unit(ctx: EngineContext, actor: Actor, role: str, unit_id: int, door: str) -> dict:
+    """One unit with its figures, the read recorded."""
+    unit = get_unit(ctx, unit_id)
+    readtrail.note_records(ctx, actor, role, UNIT.kind, [str(unit_id)], door)
+    return unit
+
+
+def read_units(ctx: EngineContext, actor: Actor, role: str, door: str) -> list[dict]:
+    """Every unit with its figures, the read recorded as a listing (how many units it showed)."""
+    units = list_units(ctx)
+    readtrail.note_search(ctx, actor, role, UNIT.kind, "", len(units), door)
+    return units
 
 
 def list_units(ctx: EngineContext) -> list[dict]:

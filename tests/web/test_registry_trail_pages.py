@@ -1,0 +1,76 @@
+"""The registry's pages leave read records (search, the picker, a person's page and edit form, the
+units), auditors see who read a person on the person's page, and an admin changes a unit's quotas
+on its page (a wrong figure and one below the posts filled are refused naming the level)."""
+
+from __future__ import annotations
+
+from api import engine_context
+from engine import audit, readtrail
+from tests.web.test_registry_pages import app, signed_in  # noqa: F401 (the fixture)
+from workflows.registry import store
+
+
+def get(client, path: str):
+    return client.get(path, buffered=True)  # closed at once: its read record is written before the next
+
+
+def test_every_page_that_shows_records_is_on_the_read_trail(app):  # noqa: F811
+    ctx = engine_context(app)
+    clerk, auditor = signed_in(app, "clerk1"), signed_in(app, "auditor1")
+    assert get(clerk, "/registry?q=王伟").status_code == 200
+    assert get(clerk, "/registry/search.json?q=某镇").json["persons"]
+    assert get(clerk, "/registry/persons/1").status_code == 200
+    assert get(clerk, "/registry/persons/1/edit").status_code == 200
+    assert get(signed_in(app, "orghead1"), "/registry/persons/1").status_code == 200
+    reads = readtrail.record_access(ctx, "person", "1")
+    assert [(r["username"], r["role"], r["door"]) for r in reads] == [
+        ("clerk1", "clerk", "web person page"), ("clerk1", "clerk", "web person edit page"),
+        ("orghead1", "org_head", "web person page")]
+    assert [(s["username"], s["q"], s["hits"], s["door"]) for s in readtrail.record_access(ctx, "person")] == [
+        ("clerk1", "王伟", 2, "web /registry"), ("clerk1", "某镇", 1, "web /registry/search.json")]
+
+    page = get(auditor, "/registry/persons/1").text
+    assert 'id="access-log"' in page and "谁查阅过此人的档案" in page and "web person edit page" in page
+    assert 'id="access-log"' not in get(clerk, "/registry/persons/1").text  # auditors only
+    searches = get(auditor, "/registry").text
+    assert 'id="search-log"' in searches and "谁查询过干部信息库" in searches and "web /registry/search.json" in searches
+    assert 'id="search-log"' not in get(clerk, "/registry").text
+    # a refused reader leaves a refusal, not a read
+    assert get(signed_in(app, "inspector1"), "/registry/persons/1").status_code == 403
+    assert "inspector1" not in {r["username"] for r in readtrail.record_access(ctx, "person", "1")}
+    with ctx.unit_of_work() as uow:
+        refused = [(e.actor_username, e.element_id) for e in audit.events_of(uow.session, "security")]
+    assert ("inspector1", "person.read") in refused
+
+
+def test_an_admin_changes_a_units_quotas_on_its_page(app):  # noqa: F811
+    ctx = engine_context(app)
+    admin = signed_in(app, "admin1")
+    assert admin.post("/registry/units", data={"name": "区教育局", "quotas.county_deputy": "3"}).status_code == 302
+    assert "调整职数" in get(admin, "/registry/units").text
+    page = get(admin, "/registry/units/1/quotas")
+    assert page.status_code == 200 and 'value="3"' in page.text and "现有 1 名" in page.text
+
+    wrong = admin.post("/registry/units/1/quotas", data={"quotas.county_deputy": "三", "quotas.county_chief": "-1"})
+    assert wrong.status_code == 422
+    assert "职数 · 县处级副职" in wrong.text and 'value="三"' in wrong.text  # what was typed stays
+    below = admin.post("/registry/units/1/quotas", data={"quotas.county_deputy": "0"})
+    assert below.status_code == 422 and "区教育局县处级副职现有 1 名，核定职数不能少于现有人数（填写为 0 名）" in below.text
+    assert store.get_unit(ctx, 1)["quotas"] == {"county_deputy": 3}  # nothing changed
+
+    saved = admin.post("/registry/units/1/quotas", data={"quotas.county_deputy": "1", "quotas.county_chief": "2"})
+    assert saved.status_code == 302
+    assert store.get_unit(ctx, 1)["quotas"] == {"county_deputy": 1, "county_chief": 2}
+    with ctx.unit_of_work() as uow:
+        [event] = [e for e in audit.events_of(uow.session, "registry") if e.action == "unit_changed"]
+    assert (event.actor_username, event.data_in["changes"]["quotas"]) == (
+        "admin1", {"before": {"county_deputy": 3}, "after": {"county_deputy": 1, "county_chief": 2}})
+
+    english = signed_in(app, "admin1")
+    english.get("/lang/en")
+    refused = english.post("/registry/units/1/quotas", data={"quotas.county_deputy": "0"})
+    assert refused.status_code == 422 and "Approved posts · county/division deputy" in refused.text
+    assert "Posts filled at the level county/division deputy in 区教育局: 1; the approved number cannot be 0" in refused.text
+    clerk = signed_in(app, "clerk1")
+    assert clerk.get("/registry/units/1/quotas").status_code == 403
+    assert "调整职数" not in get(clerk, "/registry/units").text
