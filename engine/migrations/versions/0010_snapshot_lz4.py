@@ -5,14 +5,14 @@ server; decompressing it with pglz was most of the server's time in `audit verif
 check), lz4 takes about half. Only values written from now on use lz4 (a case's snapshot is
 rewritten by its next step); a server built without lz4 keeps pglz. SQLite: nothing to do.
 
-Revision ID: 0008_snapshot_lz4
-Revises: 0007_registry
+Revision ID: 0010_snapshot_lz4
+Revises: 0009_case_guard_records
 Create Date: 2026-12-07
 """
 from alembic import op
 
-revision = "0008_snapshot_lz4"
-down_revision = "0007_registry"
+revision = "0010_snapshot_lz4"
+down_revision = "0009_case_guard_records"
 branch_labels = None
 depends_on = None
 
