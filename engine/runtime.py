@@ -8,10 +8,12 @@ serialize it) and collects the service calls the step made, for the audit trail.
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring as _str  # a str as the encoder spells it (no ASCII escapes)
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -99,7 +101,7 @@ def _dumps_with_sorted_task_data(dct: dict) -> str:
     def held(value):
         if value == {}:  # most deltas are empty: nothing to sort
             return value
-        texts.append(_dumps(value, sort_keys=True))
+        texts.append(_sorted_text(value))
         return f"\x00{_TOKEN}:{len(texts) - 1}"
 
     for workflow in (dct, *dct.get("subprocesses", {}).values()):
@@ -113,6 +115,43 @@ def _dumps_with_sorted_task_data(dct: dict) -> str:
         if "data" in workflow:
             workflow["data"] = held(workflow["data"])
     return _HELD.sub(lambda m: texts[int(m.group(1))], _dumps(dct))
+
+
+# The sorted text of task data already dumped, by the data's pickle: most of a snapshot's data (a
+# finished subprocess's, a finished task's) is the same from one step to the next and repeats within
+# a snapshot, and pickling it is about four times cheaper than dumping it sorted. Equal pickles mean
+# the same values of the same types in the same structure, so the same text (a value that does not
+# pickle is dumped as before). Bounded by size; emptied when full.
+_texts: dict[bytes, str] = {}
+_texts_size = 0
+_TEXTS_MAX_BYTES = 8_000_000
+
+
+def _sorted_text(data) -> str:
+    """_dumps(data, sort_keys=True). A dict with string keys (task data: variable -> value) is
+    spelled here from its values' texts, joined as the encoder joins them (items sorted, no spaces),
+    so that a step changing one variable dumps only that variable again."""
+    if data.__class__ is not dict or not all(key.__class__ is str for key in data):
+        return _cached_text(data)
+    return "{" + ",".join(f"{_str(key)}:{_str(value) if value.__class__ is str else _cached_text(value)}"
+                          for key, value in sorted(data.items())) + "}"
+
+
+def _cached_text(value) -> str:
+    global _texts_size
+    try:
+        key = pickle.dumps(value, protocol=5)
+    except Exception:  # noqa: BLE001 (not picklable: no cache; the dump decides as before)
+        return _dumps(value, sort_keys=True)
+    text = _texts.get(key)
+    if text is None:
+        text = _dumps(value, sort_keys=True)
+        if _texts_size > _TEXTS_MAX_BYTES:
+            _texts.clear()
+            _texts_size = 0
+        _texts[key] = text
+        _texts_size += len(key) + len(text)
+    return text
 
 
 def load(snapshot: str, bundle: SpecBundle) -> tuple[BpmnWorkflow, int]:

@@ -87,12 +87,16 @@ class StepResult:
 
 
 def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime, snapshot: str | StepRun | None,
-            command: Command, reference=None, snapshot_format: int = SNAPSHOT_FORMAT) -> StepResult | None:
+            command: Command, reference=None, snapshot_format: int = SNAPSHOT_FORMAT,
+            case_view: bool = True) -> StepResult | None:
     """Run `command` against the case. Returns None when a timer tick found nothing due.
 
     `reference(kind)` supplies reference data (e.g. the calendar) to service handlers; what they
     read is recorded in their events' data_in, so a replay can supply exactly the same.
     `snapshot_format` applies to a new case only; a running case keeps the format of its snapshot.
+    `case_view=False` (a replay) leaves out what only the case row shows: the data of a case still
+    running and the warnings (StepResult.data is then {} and .warnings []). Events and snapshot are
+    the same either way.
     """
     runner = Runner(bundle, registry, now, seed=f"{case_id}:{seq}", reference=reference)
     applied = _Applied(command.element_id, command.data_in)
@@ -118,8 +122,8 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
 
     terminated = command.action == "case_terminated"
     text = run.dump()
-    data = jsonable(case_data(workflow))
-    warnings = sorted({w for summarize in registry.warnings for w in summarize(data)})
+    data = jsonable(case_data(workflow)) if case_view or workflow.completed else {}  # (the outcome is in it)
+    warnings = sorted({w for summarize in registry.warnings for w in summarize(data)}) if case_view else []
     if terminated:
         status, outcome = "terminated", "terminated"
     elif workflow.completed:
