@@ -16,6 +16,7 @@ from .storage.db import (
     database_url,
     make_engine,
     make_session_factory,
+    one_snapshot,
     open_one_connection,
 )
 
@@ -32,6 +33,10 @@ class EngineContext:
 
     def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.session_factory, write=write)
+
+    def one_snapshot(self):
+        """A read-only session on one state of the database (storage.db.one_snapshot)."""
+        return one_snapshot(self.session_factory)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, registry: Registry | None = None, clock=None, **engine_kwargs):

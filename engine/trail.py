@@ -25,14 +25,14 @@ def event_count(ctx: EngineContext) -> int:
 def verify_all(ctx: EngineContext, *, checkpoints: list[dict] | None = None,
                progress: Callable[[int], None] | None = None) -> audit.VerifyReport:
     """Recompute every chain and check every checkpoint (the stored ones and `checkpoints`)."""
-    with ctx.unit_of_work() as uow:
-        return audit.verify(uow.session, checkpoints=checkpoints, progress=progress, guard_action=_guard_action(ctx))
+    with ctx.one_snapshot() as session:  # the case rows as of the events read: steps may go on meanwhile
+        return audit.verify(session, checkpoints=checkpoints, progress=progress, guard_action=_guard_action(ctx))
 
 
 def verify_case(ctx: EngineContext, case_id: int) -> audit.VerifyReport:
     """Recompute one case's chain and compare it with the case row."""
-    with ctx.unit_of_work() as uow:
-        return audit.verify(uow.session, streams=[audit.case_stream(case_id)], guard_action=_guard_action(ctx))
+    with ctx.one_snapshot() as session:
+        return audit.verify(session, streams=[audit.case_stream(case_id)], guard_action=_guard_action(ctx))
 
 
 def _guard_action(ctx: EngineContext) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
@@ -143,6 +143,21 @@ class UnitOfWork:
         self.session.commit()
         if self._shared is not None:
             self._shared.commit()
+
+
+@contextlib.contextmanager
+def one_snapshot(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A read-only session whose queries all see one state of the database, on a connection of its
+    own (not a request's shared one), for checks that compare tables with each other while steps go
+    on, such as the audit verify (case rows against their trails). PostgreSQL: REPEATABLE READ, READ
+    ONLY (each statement of a READ COMMITTED transaction sees the commits before it); SQLite: one
+    transaction reads one state already."""
+    engine = session_factory.kw["bind"]
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with session_factory(bind=connection) as session:
+            yield session
 
 
 class OneConnection:

@@ -123,3 +123,36 @@ def test_verify_reports_guard_records_on_the_case_row_that_disagree_with_the_tra
         assert [(p["case_id"], p["seq"], p["problem"]) for p in report.problems] == [
             (case["id"], 2, "the case's guard records do not match those on its trail")]
     assert verify(ctx).ok  # without the domain's action there is nothing to compare them with
+
+
+def test_verify_reads_one_state_of_the_database_while_steps_go_on(ctx, monkeypatch):
+    """A step committed between verify's pass over the events and its check of the case rows is
+    not tampering: verify reads one snapshot (PostgreSQL: a REPEATABLE READ transaction; SQLite's
+    read transaction is one already), so it sees the case as its trail was then, and reports nothing."""
+    from engine import trail
+
+    case = start_example(ctx)
+    check_cases = audit._check_cases
+    steps = [lambda: cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"}),
+             lambda: start_example(ctx)]  # a new case: its row, and events verify's pass did not see
+
+    def a_step_lands_first(*args, **kwargs):
+        steps.pop(0)()
+        return check_cases(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "_check_cases", a_step_lands_first)
+    for report in (trail.verify_case(ctx, case["id"]), trail.verify_all(ctx)):
+        assert report.ok, report.problems
+    assert not steps
+
+
+def test_one_snapshot_reads_the_database_as_it_was_at_its_first_read(ctx):
+    """What verify and replay read through: a step committed after the first read is not seen."""
+    from engine.storage.models import Case
+
+    case = start_example(ctx)
+    with ctx.one_snapshot() as session:
+        before = session.get(Case, case["id"]).last_seq
+        cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+        session.expire_all()
+        assert session.get(Case, case["id"]).last_seq == before
