@@ -23,6 +23,20 @@ WARNINGS = {
                         "the approved posts were not checked"),
 }
 
+# the read trail's doors (where a case or a registry record was read) as the pages name them; a REST
+# door (e.g. "GET /api/v1/cases/{id}") reads the same in both languages and is shown as recorded
+DOORS = {
+    "inbox page": ("待办页面", "inbox page"), "task page": ("办理页面", "task page"),
+    "case page": ("案件页面", "case page"), "message page": ("登记页面", "message page"),
+    "case diagram": ("流程图", "case diagram"), "audit case page": ("监督检查案件页面", "audit case page"),
+    "audit replay page": ("重放页面", "audit replay page"), "record.pdf": ("导出 PDF", "record as PDF"),
+    "record.csv": ("导出 CSV", "record as CSV"), "record.json": ("导出 JSON", "record as JSON"),
+    "web /registry": ("干部信息库检索页面", "registry search page"),
+    "web /registry/search.json": ("提名页面的干部检索", "registry search on the nominate page"),
+    "web person page": ("干部档案页面", "person page"), "web person edit page": ("干部档案修改页面", "person edit page"),
+    "web /registry/units": ("单位与职数页面", "units page"), "web unit quotas page": ("职数调整页面", "unit quotas page"),
+}
+
 
 def headline(head: dict | None) -> str:
     """What names a case in lists and headings, e.g. "县教育局 · 副局长" (`Registry.headline` keys)."""
@@ -98,6 +112,7 @@ def template_globals() -> dict:
         "status_label": lambda key: label(STATUSES, key),
         "outcome_label": lambda key: label(OUTCOMES, key),
         "warning_label": lambda key: label(WARNINGS, key),
+        "door_label": lambda key: label(DOORS, key),
         "english": english,
         "headline": headline,
     }

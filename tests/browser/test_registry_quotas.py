@@ -60,7 +60,7 @@ def test_admin_changes_a_units_quotas_and_a_wrong_figure_is_refused(live, login)
     auditor = login("auditor1")
     auditor.goto(f"{base}/registry/persons/1")
     log = auditor.locator("#access-log")
-    assert "clerk1" in log.inner_text() and "web person page" in log.inner_text()
+    assert "clerk1" in log.inner_text() and "干部档案页面" in log.inner_text()
     shot(auditor, "registry-person-who-read-auditor-desktop")
 
     auditor.goto(f"{base}/registry")

@@ -207,6 +207,7 @@ def test_every_read_beyond_the_summary_is_on_the_access_log(world):
     ]
     page = web(app, "auditor1").get(f"/audit/cases/{a}").text
     assert 'id="access-log"' in page and "inspector2" in page and "GET /api/v1/cases/{id}" in page
+    assert "案件页面" in page  # a web door is named in the reader's language
     assert app.test_client().get(f"/api/v1/cases/{a}/access-log",
                                  headers=token(app, "orghead1")).status_code == 403
 

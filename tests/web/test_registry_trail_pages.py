@@ -30,10 +30,10 @@ def test_every_page_that_shows_records_is_on_the_read_trail(app):  # noqa: F811
         ("clerk1", "王伟", 2, "web /registry"), ("clerk1", "某镇", 1, "web /registry/search.json")]
 
     page = get(auditor, "/registry/persons/1").text
-    assert 'id="access-log"' in page and "谁查阅过此人的档案" in page and "web person edit page" in page
+    assert 'id="access-log"' in page and "谁查阅过此人的档案" in page and "干部档案修改页面" in page
     assert 'id="access-log"' not in get(clerk, "/registry/persons/1").text  # auditors only
     searches = get(auditor, "/registry").text
-    assert 'id="search-log"' in searches and "谁查询过干部信息库" in searches and "web /registry/search.json" in searches
+    assert 'id="search-log"' in searches and "谁查询过干部信息库" in searches and "提名页面的干部检索" in searches
     assert 'id="search-log"' not in get(clerk, "/registry").text
     # a refused reader leaves a refusal, not a read
     assert get(signed_in(app, "inspector1"), "/registry/persons/1").status_code == 403
