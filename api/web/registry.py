@@ -234,12 +234,9 @@ def units():
         role = _check("unit.write")
         form = {"name": request.form.get("name", "").strip(),
                 "quotas": {level: request.form.get(f"quotas.{level}", "").strip() for level in vocab.LEVEL_KEYS}}
-        quotas = {}
-        for level, text in form["quotas"].items():
-            if text:
-                quotas[level] = int(text) if text.isdigit() else text
         try:
-            store.create_unit(current_engine(), {"name": form["name"], "quotas": quotas}, actor(), role, lang())
+            store.create_unit(current_engine(), {"name": form["name"], "quotas": _typed_quotas(request.form)},
+                              actor(), role, lang())
         except ValidationFailed as exc:
             flash(exc.localized(lang()), "error")
             errors, status = exc.fields, 422
