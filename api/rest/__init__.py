@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask_smorest import Api
 
 from engine.context import EngineContext
@@ -18,6 +18,12 @@ class RestApi(Api):
 
 def current_engine() -> EngineContext:
     return current_app.extensions["cadreflow"]
+
+
+def json_body():
+    """The request's JSON body, or None (not JSON, or malformed): the domain's schema then names
+    what is missing, as for any other wrong body (registry resources validate the raw body)."""
+    return request.get_json(silent=True) if request.mimetype == "application/json" else None
 
 
 def register(api: Api, engine: EngineContext) -> None:

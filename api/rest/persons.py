@@ -28,16 +28,12 @@ from ..registry_schemas import (
     RecordReadOut,
 )
 from ..schemas import Error
-from . import current_engine
+from . import current_engine, json_body
 
 blp = Blueprint("persons", __name__, url_prefix="/api/v1/persons", description="The cadre registry: persons")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 ID = "<int(min=1,max=2147483647):person_id>"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _body():
-    return request.get_json(silent=True) if request.mimetype == "application/json" else None
 
 
 @blp.post("")
@@ -48,7 +44,7 @@ def create():
     """Add a person to the registry (clerk, admin); 201 with the record and its `id`."""
     actor = current_actor()
     role = authorize(actor, "person.write", label="POST /persons")
-    return store.create_person(current_engine(), _body(), actor, role, locale())
+    return store.create_person(current_engine(), json_body(), actor, role, locale())
 
 
 @blp.get("")
@@ -100,7 +96,7 @@ def patch(person_id: int):
     """Change the fields given (a list replaces the recorded list); an audited event on `registry`."""
     actor = current_actor()
     role = authorize(actor, "person.write", label=f"PATCH /persons/{person_id}")
-    changed = store.patch_person(current_engine(), person_id, _body(), actor, role, locale())
+    changed = store.patch_person(current_engine(), person_id, json_body(), actor, role, locale())
     # the answer is the whole record: a read like any other (a writer may not otherwise read it)
     store.note_person_read(current_engine(), actor, role, person_id, "PATCH /api/v1/persons/{id}")
     return changed

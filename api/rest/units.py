@@ -3,7 +3,6 @@ filled/vacant (each read on the read trail)."""
 
 from __future__ import annotations
 
-from flask import request
 from flask_smorest import Blueprint
 
 from workflows.registry import store
@@ -13,7 +12,7 @@ from ..i18n import locale
 from ..policy import authorize
 from ..registry_schemas import QUOTAS_BODY, UNIT_BODY, UnitOut
 from ..schemas import Error
-from . import current_engine
+from . import current_engine, json_body
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/units", description="Units and their approved posts per level")
 ID = "<int(min=1,max=2147483647):unit_id>"
@@ -27,8 +26,7 @@ def create():
     """Add a unit `{name, quotas: {level: approved posts}}` (admin)."""
     actor = current_actor()
     role = authorize(actor, "unit.write", label="POST /units")
-    body = request.get_json(silent=True) if request.mimetype == "application/json" else None
-    return store.create_unit(current_engine(), body, actor, role, locale())
+    return store.create_unit(current_engine(), json_body(), actor, role, locale())
 
 
 @blp.get("")
@@ -62,5 +60,4 @@ def set_quotas(unit_id: int):
     an audited `unit_changed` event on `registry` (who, the quotas before and after)."""
     actor = current_actor()
     role = authorize(actor, "unit.write", label=f"PATCH /units/{unit_id}")
-    body = request.get_json(silent=True) if request.mimetype == "application/json" else None
-    return store.set_quotas(current_engine(), unit_id, body, actor, role, locale())
+    return store.set_quotas(current_engine(), unit_id, json_body(), actor, role, locale())
