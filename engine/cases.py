@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
@@ -80,9 +80,7 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
     with ctx.unit_of_work(write=True) as uow:
         session = uow.session
         # the task and its case's other ready tasks in one query (the step replaces them)
-        siblings = list(session.scalars(
-            select(CaseTask).where(CaseTask.case_id == select(CaseTask.case_id).where(CaseTask.id == task_id)
-                                   .scalar_subquery()).order_by(CaseTask.element_id)))
+        siblings = list(session.scalars(_TASK_AND_SIBLINGS, {"task_id": task_id}))
         row = next((t for t in siblings if t.id == task_id), None)
         if row is None:
             raise _missing_task(session, task_id)
@@ -115,6 +113,13 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         tasks = run_step(ctx, uow, case, command, existing=siblings, ref=ref)
         ref.save(ctx, actor, role)  # entries the form added, in the step's transaction
         return _commit(uow, case_dict(case, tasks), then)
+
+
+# built once (a statement built per step costs its construction and cache key every time)
+_TASK_AND_SIBLINGS = (select(CaseTask)
+                      .where(CaseTask.case_id == select(CaseTask.case_id).where(CaseTask.id == bindparam("task_id"))
+                             .scalar_subquery())
+                      .order_by(CaseTask.element_id))
 
 
 def record_for_guards(ctx: EngineContext, case_id: int, record: dict, actor: Actor, role: str, *,

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
 from .errors import Conflict
@@ -94,19 +94,31 @@ def _conflict() -> Conflict:
 
 
 def _write_in_turn(session, case: Case, changes: dict, gone: list[str], added: list[CaseTask], events) -> None:
-    """SQLite (where a statement is a call inside the process): the ORM's version-checked UPDATE
-    first, then one bulk statement per table (the ORM's unit of work was a fifth of a step's CPU)."""
-    for key, value in changes.items():
-        setattr(case, key, value)
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise _conflict() from exc
+    """SQLite (where a statement is a call inside the process): the version-checked UPDATE of the
+    case row, then one statement per table, all as prepared Core statements (the ORM's flush and
+    bulk INSERTs were as much of a step's CPU as SpiffWorkflow's run). A concurrent step finds the
+    version moved (it waited for BEGIN IMMEDIATE): no row updated, a Conflict, the caller rolls back."""
+    connection = session.connection()
+    version = case.row_version
+    stepped = connection.execute(_CASE_STEPPED, {**changes, "row_version": version + 1,
+                                                 "b_id": case.id, "b_version": version})
+    if stepped.rowcount != 1:
+        raise _conflict()
+    for key, value in {**changes, "row_version": version + 1}.items():
+        set_committed_value(case, key, value)
     if gone:
-        session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
+        connection.execute(_TASKS_GONE, {"gone": gone})
     if added:
-        session.execute(insert(CaseTask), [_values(t) for t in added])
-    session.execute(insert(AuditEvent), [_values(e) for e in events])
+        connection.execute(_TASKS_ADDED, [_values(t) for t in added])
+    connection.execute(_EVENTS_ADDED, [_values(e) for e in events])
+
+
+# built once: a statement built per step costs its construction and cache key every time
+_CASE_STEPPED = (update(Case.__table__)
+                 .where(Case.__table__.c.id == bindparam("b_id"), Case.__table__.c.row_version == bindparam("b_version")))
+_TASKS_GONE = delete(CaseTask.__table__).where(CaseTask.__table__.c.id.in_(bindparam("gone", expanding=True)))
+_TASKS_ADDED = insert(CaseTask.__table__)
+_EVENTS_ADDED = insert(AuditEvent.__table__)
 
 
 def _write_at_once(session, case: Case, changes: dict, gone: list[str], added: list[CaseTask], events) -> None:
@@ -116,30 +128,53 @@ def _write_at_once(session, case: Case, changes: dict, gone: list[str], added: l
     finds the version moved: no row, nothing written, a Conflict. The case object is then told
     the new column values as stored, so the session has nothing left to flush for it."""
     version = case.row_version
-    stepped = (update(Case).where(Case.id == case.id, Case.row_version == version)
-               .values(**changes, row_version=version + 1).returning(Case.id).cte("stepped"))
-    matched = select(stepped.c.id).exists()
-    writes = [_insert_if(AuditEvent, [_values(e) for e in events], matched, "events")]
-    if added:
-        writes.append(_insert_if(CaseTask, [_values(t) for t in added], matched, "added"))
+    event_rows, task_rows = [_values(e) for e in events], [_values(t) for t in added]
+    statement = _step_statement(tuple(changes), tuple(event_rows[0]), len(event_rows),
+                                tuple(task_rows[0]) if task_rows else (), len(task_rows), bool(gone))
+    params = {"b_id": case.id, "b_version": version, "b_row_version": version + 1,
+              **{f"b_{key}": value for key, value in changes.items()},
+              **_row_params("events", event_rows), **_row_params("added", task_rows)}
     if gone:
-        writes.append(delete(CaseTask).where(CaseTask.id.in_(gone), matched).cte("gone"))
-    statement = select(func.count()).select_from(stepped).add_cte(*writes)
-    if not session.execute(statement).scalar_one():
+        params["b_gone"] = gone
+    if not session.connection().execute(statement, params).scalar_one():
         raise _conflict()
     for key, value in {**changes, "row_version": version + 1}.items():
         set_committed_value(case, key, value)
 
 
-def _insert_if(model, rows: list[dict], condition, name: str):
-    """INSERT of `rows` into `model`'s table when `condition` holds, as a CTE: a SELECT of bound
-    parameters per row (UNION ALL), so that a statement of the same shape (rows per table) is
-    compiled once and cached (a VALUES list of data is compiled anew every time)."""
-    columns = [c for c in model.__table__.columns if c.key in rows[0]]
-    selects = [select(*[bindparam(f"{name}{i}_{c.key}", row[c.key], type_=c.type).label(c.key) for c in columns])
-               .where(condition) for i, row in enumerate(rows)]
+@lru_cache(maxsize=256)
+def _step_statement(changed: tuple[str, ...], event_columns: tuple[str, ...], events: int,
+                    task_columns: tuple[str, ...], tasks: int, gone: bool):
+    """The step's statement for one shape (which columns change, how many rows go to each table),
+    built once: all of its values are bound parameters (b_..., see _write_at_once), so building and
+    compiling it is paid once per shape, not at every step."""
+    cases = Case.__table__
+    stepped = (update(cases).where(cases.c.id == bindparam("b_id"), cases.c.row_version == bindparam("b_version"))
+               .values({cases.c[key]: bindparam(f"b_{key}") for key in (*changed, "row_version")})
+               .returning(cases.c.id).cte("stepped"))
+    matched = select(stepped.c.id).exists()
+    writes = [_insert_if(AuditEvent.__table__, event_columns, events, matched, "events")]
+    if tasks:
+        writes.append(_insert_if(CaseTask.__table__, task_columns, tasks, matched, "added"))
+    if gone:
+        table = CaseTask.__table__
+        writes.append(delete(table).where(table.c.id.in_(bindparam("b_gone", expanding=True)), matched).cte("gone"))
+    return select(func.count()).select_from(stepped).add_cte(*writes)
+
+
+def _insert_if(table, columns: tuple[str, ...], rows: int, condition, name: str):
+    """INSERT of `rows` rows into `table` when `condition` holds, as a CTE: a SELECT of bound
+    parameters per row (UNION ALL), named as _row_params names them (a VALUES list of data would
+    be compiled anew every time)."""
+    selects = [select(*[bindparam(f"{name}{i}_{key}", type_=table.c[key].type).label(key) for key in columns])
+               .where(condition) for i in range(rows)]
     source = union_all(*selects) if len(selects) > 1 else selects[0]
-    return insert(model).from_select([c.key for c in columns], source).cte(name)
+    return insert(table).from_select(list(columns), source).cte(name)
+
+
+def _row_params(name: str, rows: list[dict]) -> dict:
+    """The bound parameters of _insert_if's rows: {name}{row}_{column}."""
+    return {f"{name}{i}_{key}": value for i, row in enumerate(rows) for key, value in row.items()}
 
 
 def _values(row) -> dict:
