@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
@@ -79,9 +79,10 @@ def complete_task(ctx: EngineContext, task_id: str, actor: Actor, data: dict, *,
 def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, locale, then) -> dict:
     with ctx.unit_of_work(write=True) as uow:
         session = uow.session
-        # the task and its case's other ready tasks in one query (the step replaces them)
-        siblings = list(session.scalars(_TASK_AND_SIBLINGS, {"task_id": task_id}))
-        row = next((t for t in siblings if t.id == task_id), None)
+        # the task, its case's other ready tasks (the step replaces them) and the case, in one query
+        found = session.execute(_TASK_AND_SIBLINGS, {"task_id": task_id}).all()
+        siblings = [t for t, _case in found]
+        row, case = next(((t, c) for t, c in found if c is not None), (None, None))
         if row is None:
             raise _missing_task(session, task_id)
         role = role or row.role
@@ -89,7 +90,6 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         if row.role and (role != row.role or not actor.holds(row.role)):
             raise Forbidden(f"this task is for the role '{row.role}', which {actor.username} does not act in",
                             message_zh=f"该任务须由角色“{row.role}”办理，{actor.username} 无此角色", details=where)
-        case = session.get(Case, row.case_id)
         marked = ctx.specs.get(session, case.version_id).tasks.get(row.element_id, {}).get("subject")
         try:
             task = with_subjects(ctx.registry, task_dict(row), marked, case.data)
@@ -115,8 +115,11 @@ def _complete_task(ctx: EngineContext, task_id, actor, data, role, comment, loca
         return _commit(uow, case_dict(case, tasks), then)
 
 
-# built once (a statement built per step costs its construction and cache key every time)
-_TASK_AND_SIBLINGS = (select(CaseTask)
+# built once (a statement built per step costs its construction and cache key every time). The
+# case's columns come on the task's own row only (the join's condition names the task), so a case
+# with parallel tasks does not send its snapshot once per task.
+_TASK_AND_SIBLINGS = (select(CaseTask, Case)
+                      .outerjoin(Case, and_(Case.id == CaseTask.case_id, CaseTask.id == bindparam("task_id")))
                       .where(CaseTask.case_id == select(CaseTask.case_id).where(CaseTask.id == bindparam("task_id"))
                              .scalar_subquery())
                       .order_by(CaseTask.element_id))
