@@ -27,8 +27,9 @@ from ..registry_schemas import (
     PersonSummary,
     RecordReadOut,
 )
-from ..schemas import Error
+from ..schemas import Error, Paging
 from . import current_engine, json_body
+from .tasks import paging_header
 
 blp = Blueprint("persons", __name__, url_prefix="/api/v1/persons", description="The cadre registry: persons")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -69,12 +70,16 @@ def get(person_id: int):
 
 
 @blp.get("/searches")
-@blp.response(200, RecordReadOut(many=True))
-def searches():
+@blp.arguments(Paging, location="query")
+@blp.response(200, RecordReadOut(many=True), headers={"X-Pagination": "PAGINATION"})
+def searches(paging):
     """Who searched the registry: when, in which role, the words (`q`), how many persons matched
-    (`hits`), through which door (the read trail; auditor). Oldest first."""
+    (`hits`), through which door (the read trail; auditor). Oldest first; `page` and `per_page`
+    (X-Pagination header), as every list."""
     authorize(current_actor(), "person.access_log", label="GET /persons/searches")
-    return store.person_searches(current_engine())
+    page, per_page = paging["page"], paging["per_page"]
+    found, total = store.person_searches(current_engine(), page=page, per_page=per_page)
+    return found, 200, paging_header(blp, page, per_page, total)
 
 
 @blp.get(f"/{ID}/access-log")

@@ -35,6 +35,7 @@ from .users import actor, requires
 bp = Blueprint("registry_pages", __name__, url_prefix="/registry")
 PERSON_FORM = Form("person", TITLE, PersonSchema)
 SEARCH_LIMIT = 20  # a picker lists a few; a clerk narrows the words rather than scrolls
+SEARCHES_PER_PAGE = 50  # searches of the registry per page of the auditors' list
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VOCABULARIES = {"level": vocab.LEVELS, "kind": vocab.EDUCATION_KINDS + vocab.SANCTION_KINDS,
@@ -92,9 +93,16 @@ def search():
     q = request.args.get("q", "").strip()[:64]
     searched = bool(q or request.args.get("all"))
     found = store.find_persons(current_engine(), actor(), role, q, "web /registry") if searched else []
-    # auditors: the latest searches (the whole list is GET /api/v1/persons/searches)
-    searches = store.person_searches(current_engine())[-50:][::-1] if allowed(actor(), "person.access_log") else None
-    return render_template("registry_search.html", q=q, found=found, searched=searched, searches=searches)
+    # auditors: who searched, newest first, a page at a time (GET /api/v1/persons/searches pages them too)
+    searches, log = None, None
+    if allowed(actor(), "person.access_log"):
+        page = max(1, request.args.get("searches_page", 1, type=int))
+        searches, total = store.person_searches(current_engine(), page=page, per_page=SEARCHES_PER_PAGE,
+                                                newest_first=True)
+        log = {"page": page, "per_page": SEARCHES_PER_PAGE, "total": total,
+               "last": max(1, -(-total // SEARCHES_PER_PAGE))}
+    return render_template("registry_search.html", q=q, found=found, searched=searched, searches=searches, log=log,
+                           all=request.args.get("all"))
 
 
 class SearchArgs(Schema):

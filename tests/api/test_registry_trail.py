@@ -5,6 +5,8 @@ list who read a person; a quota below the posts filled is refused with the figur
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from api import engine_context
@@ -86,6 +88,19 @@ def test_auditors_list_who_read_a_person(http, registry):
         ("orghead1", "org_head", "GET /api/v1/persons/{id}"), ("admin1", "admin", "PATCH /api/v1/persons/{id}")]
     assert all(r["at"].endswith("Z") or "+" in r["at"] for r in log)
     assert refused(http, "GET", f"{V1}/persons/999/access-log", "auditor1").status == 404
+
+
+def test_auditors_page_through_the_registry_searches(http, registry):
+    """GET /persons/searches is paged as every list (`page`, `per_page`, X-Pagination), oldest first."""
+    for words in ("王", "王伟", "教育局"):
+        call(http, "GET", f"{V1}/persons?q={words}", "clerk1")
+    auditor = {"Authorization": f"Bearer {http.token('auditor1')}"}
+    pages = [http.client.get(f"{V1}/persons/searches?per_page=2&page={n}", headers=auditor) for n in (1, 2, 3)]
+    assert [[s["q"] for s in page.json] for page in pages] == [["王", "王伟"], ["教育局"], []]
+    paging = [json.loads(page.headers["X-Pagination"]) for page in pages]
+    assert [(p["total"], p["total_pages"], p.get("page")) for p in paging] == [(3, 2, 1), (3, 2, 2), (3, 2, None)]
+    assert len(call(http, "GET", f"{V1}/persons/searches", "auditor1")) == 3  # 10 a page unless asked
+    assert refused(http, "GET", f"{V1}/persons/searches?per_page=101", "auditor1").status == 422
 
 
 def test_the_read_trail_of_the_registry_refuses_changes(app, http, registry):

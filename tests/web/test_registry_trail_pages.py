@@ -43,6 +43,31 @@ def test_every_page_that_shows_records_is_on_the_read_trail(app):  # noqa: F811
     assert ("inspector1", "person.read") in refused
 
 
+def test_auditors_page_through_the_registry_searches(app, monkeypatch):  # noqa: F811
+    """The search page lists who searched newest first, a page at a time (its own `searches_page`)."""
+    import api.web.registry
+
+    monkeypatch.setattr(api.web.registry, "SEARCHES_PER_PAGE", 2)
+    clerk, auditor = signed_in(app, "clerk1"), signed_in(app, "auditor1")
+    for words in ("甲", "乙", "丙"):
+        get(clerk, f"/registry?q={words}")
+
+    def searched(page) -> list[str]:
+        log = page.split('id="search-log"', 1)[1]
+        return [w for w in ("甲", "乙", "丙") if f"<td>{w}</td>" in log]
+
+    first = get(auditor, "/registry").text
+    assert searched(first) == ["乙", "丙"] and "1–2 / 3" in first
+    assert 'href="/registry?searches_page=2#search-log"' in first and 'rel="prev"' not in first
+    second = get(auditor, "/registry?searches_page=2&q=王伟").text
+    assert searched(second) == ["甲"] and "3–3 / 3" in second and "王伟" in second
+    assert 'href="/registry?searches_page=1&amp;q=%E7%8E%8B%E4%BC%9F#search-log"' in second
+    english = signed_in(app, "auditor1")
+    english.get("/lang/en")
+    assert "newest first; times are Beijing time" in get(english, "/registry").text
+    assert "最近的在前" in first
+
+
 def test_an_admin_changes_a_units_quotas_on_its_page(app):  # noqa: F811
     ctx = engine_context(app)
     admin = signed_in(app, "admin1")

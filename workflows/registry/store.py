@@ -117,9 +117,11 @@ def person_reads(ctx: EngineContext, person_id: int) -> list[dict]:
     return readtrail.record_access(ctx, PERSON.kind, str(person_id))
 
 
-def person_searches(ctx: EngineContext) -> list[dict]:
-    """Who searched the registry's persons (the words, how many matched), oldest first (for auditors)."""
-    return readtrail.record_access(ctx, PERSON.kind)
+def person_searches(ctx: EngineContext, *, page: int = 1, per_page: int = 50,
+                    newest_first: bool = False) -> tuple[list[dict], int]:
+    """A page of who searched the registry's persons (the words, how many matched), oldest first
+    unless `newest_first`, and how many searches there were (for auditors)."""
+    return readtrail.record_access_page(ctx, PERSON.kind, page=page, per_page=per_page, newest_first=newest_first)
 
 
 def patch_person(ctx: EngineContext, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
