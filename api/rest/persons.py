@@ -12,7 +12,7 @@ from flask import request, send_file
 from flask_smorest import Blueprint
 
 from workflows.registry import importer, store
-from workflows.registry.records import masked_errors
+from workflows.registry.records import PERSON, masked_errors
 
 from ..auth import current_actor
 from ..i18n import locale, say
@@ -89,7 +89,7 @@ def access_log(person_id: int):
     """Who read this person's record: when, in which role, through which door (the read trail;
     auditor). Oldest first."""
     authorize(current_actor(), "person.access_log", label=f"GET /persons/{person_id}/access-log")
-    return store.person_reads(current_engine(), person_id)
+    return store.record_reads(current_engine(), PERSON.kind, person_id)
 
 
 @blp.patch(f"/{ID}")
