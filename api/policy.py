@@ -52,8 +52,10 @@ RULES: dict[str, object] = {
     "person.read": {"clerk", "org_head", "auditor"},
     "person.write": {"clerk", "admin"},
     "person.access_log": {"auditor"},  # who read a person's record (the read trail)
-    "unit.read": {"clerk", "org_head", "admin"},
+    # auditors read the units too: they must name the unit whose reads they audit
+    "unit.read": {"clerk", "org_head", "admin", "auditor"},
     "unit.write": {"admin"},
+    "unit.access_log": {"auditor"},  # who read a unit (the read trail), as for a person
     "admin.calendar": {"admin"},
     "admin.timers": {"admin"},
     "admin.clock": {"admin"},

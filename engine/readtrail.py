@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from .actors import Actor
 from .hashing import iso
@@ -114,9 +114,30 @@ def case_access(ctx: EngineContext, case_id: int) -> list[dict]:
 def record_access(ctx: EngineContext, kind: str, key: str | None = None) -> list[dict]:
     """Who read this record of `kind` (`key`), or, without a key, who searched `kind`; oldest first."""
     with ctx.unit_of_work() as uow:
-        rows = uow.session.scalars(select(AccessRecord).where(AccessRecord.record_kind == kind,
-                                                              AccessRecord.record_key == key if key is not None
-                                                              else AccessRecord.record_key.is_(None))
-                                   .order_by(AccessRecord.at, AccessRecord.id))
-        return [{"at": iso(r.at), "username": r.username, "role": r.role, "kind": r.record_kind,
-                 "key": r.record_key, "door": r.door, **(r.detail or {})} for r in rows]
+        return [_record_read(r) for r in uow.session.scalars(_record_reads(kind, key).order_by(AccessRecord.at,
+                                                                                             AccessRecord.id))]
+
+
+def record_access_page(ctx: EngineContext, kind: str, key: str | None = None, *, page: int = 1, per_page: int = 50,
+                       newest_first: bool = False) -> tuple[list[dict], int]:
+    """A page of `record_access` (oldest first, or newest first), with the count of all its rows."""
+    query = _record_reads(kind, key)
+    order = (AccessRecord.at.desc(), AccessRecord.id.desc()) if newest_first else (AccessRecord.at, AccessRecord.id)
+    with ctx.unit_of_work() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        if (page - 1) * per_page >= total:  # past the last page (also an offset too large for the database)
+            return [], total
+        rows = uow.session.scalars(query.order_by(*order).offset((page - 1) * per_page).limit(per_page))
+        return [_record_read(r) for r in rows], total
+
+
+def _record_reads(kind: str, key: str | None):
+    """The rows of reads of the record `key` of `kind`, or, without a key, of searches of `kind`."""
+    return select(AccessRecord).where(AccessRecord.record_kind == kind,
+                                      AccessRecord.record_key == key if key is not None
+                                      else AccessRecord.record_key.is_(None))
+
+
+def _record_read(r: AccessRecord) -> dict:
+    return {"at": iso(r.at), "username": r.username, "role": r.role, "kind": r.record_kind,
+            "key": r.record_key, "door": r.door, **(r.detail or {})}

@@ -12,7 +12,7 @@ from flask import request, send_file
 from flask_smorest import Blueprint
 
 from workflows.registry import importer, store
-from workflows.registry.records import masked_errors
+from workflows.registry.records import PERSON, masked_errors
 
 from ..auth import current_actor
 from ..i18n import locale, say
@@ -27,8 +27,9 @@ from ..registry_schemas import (
     PersonSummary,
     RecordReadOut,
 )
-from ..schemas import Error
+from ..schemas import Error, Paging
 from . import current_engine, json_body
+from .tasks import paging_header
 
 blp = Blueprint("persons", __name__, url_prefix="/api/v1/persons", description="The cadre registry: persons")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -69,12 +70,16 @@ def get(person_id: int):
 
 
 @blp.get("/searches")
-@blp.response(200, RecordReadOut(many=True))
-def searches():
+@blp.arguments(Paging, location="query")
+@blp.response(200, RecordReadOut(many=True), headers={"X-Pagination": "PAGINATION"})
+def searches(paging):
     """Who searched the registry: when, in which role, the words (`q`), how many persons matched
-    (`hits`), through which door (the read trail; auditor). Oldest first."""
+    (`hits`), through which door (the read trail; auditor). Oldest first; `page` and `per_page`
+    (X-Pagination header), as every list."""
     authorize(current_actor(), "person.access_log", label="GET /persons/searches")
-    return store.person_searches(current_engine())
+    page, per_page = paging["page"], paging["per_page"]
+    found, total = store.person_searches(current_engine(), page=page, per_page=per_page)
+    return found, 200, paging_header(blp, page, per_page, total)
 
 
 @blp.get(f"/{ID}/access-log")
@@ -84,7 +89,7 @@ def access_log(person_id: int):
     """Who read this person's record: when, in which role, through which door (the read trail;
     auditor). Oldest first."""
     authorize(current_actor(), "person.access_log", label=f"GET /persons/{person_id}/access-log")
-    return store.person_reads(current_engine(), person_id)
+    return store.record_reads(current_engine(), PERSON.kind, person_id)
 
 
 @blp.patch(f"/{ID}")

@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from workflows.registry import store
+from workflows.registry.records import UNIT
 
 from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
-from ..registry_schemas import QUOTAS_BODY, UNIT_BODY, UnitOut
+from ..registry_schemas import QUOTAS_BODY, UNIT_BODY, RecordReadOut, UnitOut
 from ..schemas import Error
 from . import current_engine, json_body
 
@@ -46,6 +47,16 @@ def get(unit_id: int):
     actor = current_actor()
     role = authorize(actor, "unit.read", label=f"GET /units/{unit_id}")
     return store.read_unit(current_engine(), actor, role, unit_id, "GET /api/v1/units/{id}")
+
+
+@blp.get(f"/{ID}/access-log")
+@blp.response(200, RecordReadOut(many=True))
+@blp.alt_response(404, schema=Error, description="no such unit")
+def access_log(unit_id: int):
+    """Who read this unit: when, in which role, through which door (the read trail; auditor), as
+    for a person (GET /persons/{id}/access-log). Oldest first."""
+    authorize(current_actor(), "unit.access_log", label=f"GET /units/{unit_id}/access-log")
+    return store.record_reads(current_engine(), UNIT.kind, unit_id)
 
 
 @blp.patch(f"/{ID}")

@@ -35,6 +35,7 @@ DOORS = {
     "web /registry/search.json": ("提名页面的干部检索", "registry search on the nominate page"),
     "web person page": ("干部档案页面", "person page"), "web person edit page": ("干部档案修改页面", "person edit page"),
     "web /registry/units": ("单位与职数页面", "units page"), "web unit quotas page": ("职数调整页面", "unit quotas page"),
+    "web unit page": ("单位页面", "unit page"),
 }
 
 

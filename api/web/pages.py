@@ -111,10 +111,12 @@ def task_form(task_id: str):
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = read_form(schema, request.form, offer)
-        result, errors, status = _attempt(lambda: cases.complete_task(
-            current_engine(), task_id, actor(), values, comment=step_comment or None, locale=lang()))
+        # the case the step returns, as the reader may see it, its read recorded with the step (one commit)
+        result, errors, status = _attempt(lambda: reading.step_as_seen(
+            current_engine(), actor(), lambda then: cases.complete_task(
+                current_engine(), task_id, actor(), values, comment=step_comment or None, locale=lang(), then=then),
+            "task page"))
         if result is not None:
-            result = reading.as_seen(current_engine(), actor(), result, "task page")
             result["tasks"] = named_tasks(result["tasks"], lambda t: result["version_id"])
             return render_template("recorded.html", task=task, case=result, recorded=values)
     return render_template("form_page.html", title=task["name"], subtitle=f"#{case['id']} {case_headline(case)}".strip(),

@@ -6,8 +6,8 @@ Who may open what is `api/policy.py`'s table (person.read/write, unit.read/write
 the services (workflows/registry/store.py) validate, write and audit. The identity-card number is
 shown masked and never sent to the browser in clear: the edit form leaves it blank (a number typed
 there replaces the recorded one). Every page that shows records reads them through the store's
-recorded reads (`read_person`, `find_persons`, `read_units`), so each is on the read trail, and
-auditors see who read a person on the person's page.
+recorded reads (`read_person`, `find_persons`, `read_unit`, `read_units`), so each is on the read
+trail, and auditors see who read a person, or a unit, on its page.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from workflows.forms.base import Form
 from workflows.forms.export import form_json_schema
 from workflows.registry import importer, store, vocab
 from workflows.registry.person import TITLE, PersonSchema
-from workflows.registry.records import current_post, masked_errors
+from workflows.registry.records import PERSON, UNIT, current_post, masked_errors
 
 from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
@@ -35,6 +35,7 @@ from .users import actor, requires
 bp = Blueprint("registry_pages", __name__, url_prefix="/registry")
 PERSON_FORM = Form("person", TITLE, PersonSchema)
 SEARCH_LIMIT = 20  # a picker lists a few; a clerk narrows the words rather than scrolls
+SEARCHES_PER_PAGE = 50  # searches of the registry per page of the auditors' list
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VOCABULARIES = {"level": vocab.LEVELS, "kind": vocab.EDUCATION_KINDS + vocab.SANCTION_KINDS,
@@ -92,9 +93,16 @@ def search():
     q = request.args.get("q", "").strip()[:64]
     searched = bool(q or request.args.get("all"))
     found = store.find_persons(current_engine(), actor(), role, q, "web /registry") if searched else []
-    # auditors: the latest searches (the whole list is GET /api/v1/persons/searches)
-    searches = store.person_searches(current_engine())[-50:][::-1] if allowed(actor(), "person.access_log") else None
-    return render_template("registry_search.html", q=q, found=found, searched=searched, searches=searches)
+    # auditors: who searched, newest first, a page at a time (GET /api/v1/persons/searches pages them too)
+    searches, log = None, None
+    if allowed(actor(), "person.access_log"):
+        page = max(1, request.args.get("searches_page", 1, type=int))
+        searches, total = store.person_searches(current_engine(), page=page, per_page=SEARCHES_PER_PAGE,
+                                                newest_first=True)
+        log = {"page": page, "per_page": SEARCHES_PER_PAGE, "total": total,
+               "last": max(1, -(-total // SEARCHES_PER_PAGE))}
+    return render_template("registry_search.html", q=q, found=found, searched=searched, searches=searches, log=log,
+                           all=request.args.get("all"))
 
 
 class SearchArgs(Schema):
@@ -122,13 +130,19 @@ def search_json():
 def person(person_id: int):
     role = _check("person.read")
     record = store.read_person(current_engine(), actor(), role, person_id, "web person page")
-    reads = store.person_reads(current_engine(), person_id) if allowed(actor(), "person.access_log") else None
+    reads = _reads(PERSON.kind, person_id)
     labels = {name: prop.get("title", name) for name, prop in _schema()["properties"].items()}
     items = {name: {k: p.get("title", k) for k, p in prop["items"]["properties"].items()}
              for name, prop in _schema()["properties"].items() if prop.get("type") == "array"}
     career = sorted(record.get("posts") or [], key=lambda p: p.get("start") or "", reverse=True)
     return render_template("registry_person.html", p=record, labels=labels, items=items, career=career,
                            current=current_post(record), term=term, reads=reads)
+
+
+def _reads(kind: str, key: int) -> list[dict] | None:
+    """Who read the record `key` of `kind` (a person, a unit), for the auditors' section of its page;
+    None for a reader whom the rule `<kind>.access_log` does not let see it."""
+    return store.record_reads(current_engine(), kind, key) if allowed(actor(), f"{kind}.access_log") else None
 
 
 # --- add and edit ------------------------------------------------------------------------------
@@ -246,6 +260,15 @@ def units():
     listed = store.read_units(current_engine(), actor(), reader, "web /registry/units")
     return render_template("registry_units.html", units=listed, levels=vocab.LEVEL_KEYS,
                            term=term, errors=errors, form=form), status
+
+
+@bp.get("/units/<int:unit_id>")
+@login_required
+def unit(unit_id: int):
+    """One unit with its approved, filled and vacant posts per level; auditors see who read it."""
+    role = _check("unit.read")
+    shown = store.read_unit(current_engine(), actor(), role, unit_id, "web unit page")
+    return render_template("registry_unit.html", unit=shown, term=term, reads=_reads(UNIT.kind, unit_id))
 
 
 def _typed_quotas(form) -> dict:

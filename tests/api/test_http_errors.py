@@ -237,6 +237,7 @@ POLICY_REFUSALS = [  # (user, policy action, method, path, body); {case} is a ru
     ("clerk1", "unit.write", "POST", f"{V1}/units", {"name": "区教育局", "quotas": {"county_deputy": 2}}),
     ("orghead1", "unit.write", "PATCH", f"{V1}/units/1", {"quotas": {"county_deputy": 3}}),
     ("clerk1", "person.access_log", "GET", f"{V1}/persons/1/access-log", None),
+    ("orghead1", "unit.access_log", "GET", f"{V1}/units/1/access-log", None),
 ]
 
 

@@ -122,7 +122,7 @@ def test_the_document_lists_the_contract(api_schema):
         ("GET", f"{v1}/persons/import/template"),
         ("POST", f"{v1}/units"), ("GET", f"{v1}/units"), ("GET", f"{v1}/units/{{unit_id}}"),
         ("PATCH", f"{v1}/units/{{unit_id}}"), ("GET", f"{v1}/persons/{{person_id}}/access-log"),
-        ("GET", f"{v1}/persons/searches"),
+        ("GET", f"{v1}/persons/searches"), ("GET", f"{v1}/units/{{unit_id}}/access-log"),
     }
 
 

@@ -5,6 +5,8 @@ list who read a person; a quota below the posts filled is refused with the figur
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from api import engine_context
@@ -54,7 +56,8 @@ def test_every_registry_door_per_role_answers_or_refuses_and_is_recorded(app, ht
     doors = [("person.read", "GET", f"{V1}/persons?q=王伟"), ("person.read", "GET", f"{V1}/persons/{person_id}"),
              ("unit.read", "GET", f"{V1}/units"), ("unit.read", "GET", f"{V1}/units/{unit_id}"),
              ("person.access_log", "GET", f"{V1}/persons/{person_id}/access-log"),
-             ("person.access_log", "GET", f"{V1}/persons/searches")]
+             ("person.access_log", "GET", f"{V1}/persons/searches"),
+             ("unit.access_log", "GET", f"{V1}/units/{unit_id}/access-log")]
     ctx = engine_context(app)
     for username in DEMO_USERS:
         for action, method, path in doors:
@@ -86,6 +89,34 @@ def test_auditors_list_who_read_a_person(http, registry):
         ("orghead1", "org_head", "GET /api/v1/persons/{id}"), ("admin1", "admin", "PATCH /api/v1/persons/{id}")]
     assert all(r["at"].endswith("Z") or "+" in r["at"] for r in log)
     assert refused(http, "GET", f"{V1}/persons/999/access-log", "auditor1").status == 404
+
+
+def test_auditors_list_who_read_a_unit(http, registry):
+    """GET /units/{id}/access-log answers as GET /persons/{id}/access-log does: the unit's reads
+    (not the listings of every unit), oldest first; 404 for no such unit."""
+    unit_id, _person_id = registry
+    call(http, "GET", f"{V1}/units/{unit_id}", "orghead1")
+    call(http, "GET", f"{V1}/units", "clerk1")  # a listing: on the trail as such, not as a read of this unit
+    call(http, "GET", f"{V1}/units/{unit_id}", "auditor1")
+    log = call(http, "GET", f"{V1}/units/{unit_id}/access-log", "auditor1")
+    assert [(r["username"], r["role"], r["kind"], r["key"], r["door"]) for r in log] == [
+        ("orghead1", "org_head", "unit", str(unit_id), "GET /api/v1/units/{id}"),
+        ("auditor1", "auditor", "unit", str(unit_id), "GET /api/v1/units/{id}")]
+    assert refused(http, "GET", f"{V1}/units/999/access-log", "auditor1").status == 404
+    assert refused(http, "GET", f"{V1}/units/{unit_id}/access-log", "admin1").status == 403
+
+
+def test_auditors_page_through_the_registry_searches(http, registry):
+    """GET /persons/searches is paged as every list (`page`, `per_page`, X-Pagination), oldest first."""
+    for words in ("王", "王伟", "教育局"):
+        call(http, "GET", f"{V1}/persons?q={words}", "clerk1")
+    auditor = {"Authorization": f"Bearer {http.token('auditor1')}"}
+    pages = [http.client.get(f"{V1}/persons/searches?per_page=2&page={n}", headers=auditor) for n in (1, 2, 3)]
+    assert [[s["q"] for s in page.json] for page in pages] == [["王", "王伟"], ["教育局"], []]
+    paging = [json.loads(page.headers["X-Pagination"]) for page in pages]
+    assert [(p["total"], p["total_pages"], p.get("page")) for p in paging] == [(3, 2, 1), (3, 2, 2), (3, 2, None)]
+    assert len(call(http, "GET", f"{V1}/persons/searches", "auditor1")) == 3  # 10 a page unless asked
+    assert refused(http, "GET", f"{V1}/persons/searches?per_page=101", "auditor1").status == 422
 
 
 def test_the_read_trail_of_the_registry_refuses_changes(app, http, registry):

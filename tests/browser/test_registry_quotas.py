@@ -1,6 +1,7 @@
 """An admin changes a unit's approved posts (职数) from the units page: a negative figure and one
 below the posts filled, typed on purpose, are refused naming the level with the figures, what was
-typed is kept; the corrected figures are saved. An auditor then sees on a person's page who read it."""
+typed is kept; the corrected figures are saved. An auditor then sees on a person's page, and on
+the unit's page, who read it."""
 
 from __future__ import annotations
 
@@ -67,3 +68,9 @@ def test_admin_changes_a_units_quotas_and_a_wrong_figure_is_refused(live, login)
     searched = auditor.locator("#search-log tbody tr").first.inner_text()
     assert "clerk1" in searched and "王伟" in searched
     shot(auditor, "registry-searches-auditor-desktop")
+
+    auditor.click(".actions >> text=单位与职数")  # the auditor finds the unit, and who read it
+    auditor.click("table.units >> text=区教育局")
+    unit_log = auditor.locator("#access-log").inner_text()
+    assert "admin1" in unit_log and "职数调整页面" in unit_log
+    shot(auditor, "registry-unit-who-read-auditor-desktop")

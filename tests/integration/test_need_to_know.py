@@ -273,3 +273,54 @@ def test_a_completion_over_rest_records_its_read_in_the_step_transaction(world):
         (HEAD.username, "POST /api/v1/tasks/{id}/complete", [s for s in response.json["sections"] if s != SUMMARY])]
     response.close()
     assert len(case_access(ctx, d.id)) == 1
+
+
+def test_a_completion_on_the_web_records_its_read_in_the_step_transaction(world):
+    """The task page's completion goes through the same step read as REST (reading.step_as_seen):
+    its read record is there as soon as the page is answered, before the response closes; a refused
+    step leaves none."""
+    from engine.readtrail import case_access
+
+    app, ctx = world["app"], world["ctx"]
+    d = Driver(ctx)
+    [motion] = d.tasks("approve_motion")
+    page = web(app, HEAD.username)
+    refused = page.post(f"/tasks/{motion['id']}", data={"decision": "maybe"}, buffered=True)
+    assert refused.status_code == 422
+    before = len(case_access(ctx, d.id))  # the form page's own read (written when its response closed)
+    response = page.post(f"/tasks/{motion['id']}", data={"decision": "approve", "comment": "同意启动"})  # not closed
+    assert response.status_code == 200
+    rows = case_access(ctx, d.id)[before:]
+    assert [(r["username"], r["role"], r["door"]) for r in rows] == [(HEAD.username, "org_head", "task page")]
+    assert set(rows[0]["sections"]) == set(SECTIONS) - {SUMMARY}
+    response.close()  # now the form page's read, taken before the step, is written too
+    assert len(case_access(ctx, d.id)) == before + 2
+
+
+@pytest.mark.parametrize("door", ["rest", "web"])
+def test_a_failing_read_record_of_a_step_fails_the_step(world, monkeypatch, door):
+    """The step's read record is written in the step's transaction: when it cannot be written the
+    step fails too, and nothing of it is committed (the task still waits, the trail is unchanged)."""
+    import engine.readtrail
+
+    app, ctx = world["app"], world["ctx"]
+    d = Driver(ctx)
+    [motion] = d.tasks("approve_motion")
+    seq_before = cases.get_case(ctx, d.id)["last_seq"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(engine.readtrail, "write_in", broken)
+    body = {"decision": "approve", "comment": "同意启动"}
+    if door == "rest":
+        response = app.test_client().post(f"/api/v1/tasks/{motion['id']}/complete", headers=token(app, HEAD.username),
+                                          json={"data": body}, buffered=True)
+    else:
+        response = web(app, HEAD.username).post(f"/tasks/{motion['id']}", data=body, buffered=True)
+    monkeypatch.undo()
+    assert response.status_code == 500
+    case = cases.get_case(ctx, d.id)
+    assert case["last_seq"] == seq_before and [t["id"] for t in case["tasks"]] == [motion["id"]]
+    # the web's form page read the case before the step: that read alone is on the trail
+    assert len(engine.readtrail.case_access(ctx, d.id)) == (1 if door == "web" else 0)

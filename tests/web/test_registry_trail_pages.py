@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from api import engine_context
 from engine import audit, readtrail
+from engine.actors import Actor
 from tests.web.test_registry_pages import app, signed_in  # noqa: F401 (the fixture)
 from workflows.registry import store
+
+ADMIN = Actor("admin1", "系统管理员", frozenset({"admin"}))
 
 
 def get(client, path: str):
@@ -41,6 +44,60 @@ def test_every_page_that_shows_records_is_on_the_read_trail(app):  # noqa: F811
     with ctx.unit_of_work() as uow:
         refused = [(e.actor_username, e.element_id) for e in audit.events_of(uow.session, "security")]
     assert ("inspector1", "person.read") in refused
+
+
+def test_auditors_see_who_read_a_unit_on_its_page(app):  # noqa: F811
+    """The unit's page mirrors the person's: its figures for every reader of units, and for auditors
+    (unit.access_log) who read it, with the web doors named in the page's language."""
+    ctx = engine_context(app)
+    store.create_unit(ctx, {"name": "区教育局", "quotas": {"county_deputy": 3}}, ADMIN, "admin")
+    clerk, auditor = signed_in(app, "clerk1"), signed_in(app, "auditor1")
+    assert 'href="/registry/units/1"' in get(clerk, "/registry/units").text
+    page = get(clerk, "/registry/units/1")
+    assert page.status_code == 200 and "区教育局" in page.text and "县处级副职" in page.text
+    assert 'id="access-log"' not in page.text  # auditors only
+    assert get(signed_in(app, "orghead1"), "/registry/units/1").status_code == 200
+    assert [(r["username"], r["role"], r["door"]) for r in readtrail.record_access(ctx, "unit", "1")] == [
+        ("clerk1", "clerk", "web unit page"), ("orghead1", "org_head", "web unit page")]
+
+    assert 'href="/registry/units"' in get(auditor, "/registry").text  # auditors reach the units
+    seen = get(auditor, "/registry/units/1").text
+    log = seen.split('id="access-log"', 1)[1]
+    assert "谁查阅过此单位" in log and "单位页面" in log and "clerk1" in log and "orghead1" in log
+    assert "auditor1" not in log  # the log was read before the auditor's own read was recorded
+    english = signed_in(app, "auditor1")
+    english.get("/lang/en")
+    assert "Who read this unit" in (text := get(english, "/registry/units/1").text) and "unit page" in text
+    assert get(auditor, "/registry/units/999").status_code == 404
+    assert get(signed_in(app, "inspector1"), "/registry/units/1").status_code == 403
+    with ctx.unit_of_work() as uow:
+        refused = [(e.actor_username, e.element_id) for e in audit.events_of(uow.session, "security")]
+    assert ("inspector1", "unit.read") in refused
+
+
+def test_auditors_page_through_the_registry_searches(app, monkeypatch):  # noqa: F811
+    """The search page lists who searched newest first, a page at a time (its own `searches_page`)."""
+    import api.web.registry
+
+    monkeypatch.setattr(api.web.registry, "SEARCHES_PER_PAGE", 2)
+    clerk, auditor = signed_in(app, "clerk1"), signed_in(app, "auditor1")
+    for words in ("甲", "乙", "丙"):
+        get(clerk, f"/registry?q={words}")
+
+    def searched(page) -> list[str]:
+        log = page.split('id="search-log"', 1)[1]
+        return [w for w in ("甲", "乙", "丙") if f"<td>{w}</td>" in log]
+
+    first = get(auditor, "/registry").text
+    assert searched(first) == ["乙", "丙"] and "1–2 / 3" in first
+    assert 'href="/registry?searches_page=2#search-log"' in first and 'rel="prev"' not in first
+    second = get(auditor, "/registry?searches_page=2&q=王伟").text
+    assert searched(second) == ["甲"] and "3–3 / 3" in second and "王伟" in second
+    assert 'href="/registry?searches_page=1&amp;q=%E7%8E%8B%E4%BC%9F#search-log"' in second
+    english = signed_in(app, "auditor1")
+    english.get("/lang/en")
+    assert "newest first; times are Beijing time" in get(english, "/registry").text
+    assert "最近的在前" in first
 
 
 def test_an_admin_changes_a_units_quotas_on_its_page(app):  # noqa: F811

@@ -111,15 +111,20 @@ def find_persons(ctx: EngineContext, actor: Actor, role: str, q: str, door: str,
     return found
 
 
-def person_reads(ctx: EngineContext, person_id: int) -> list[dict]:
-    """Who read this person's record, oldest first (for auditors); 404 for no such person."""
-    stored_person(ctx, person_id)
-    return readtrail.record_access(ctx, PERSON.kind, str(person_id))
+def record_reads(ctx: EngineContext, kind: str, key: int) -> list[dict]:
+    """Who read the record `key` of `kind` (PERSON.kind, UNIT.kind), oldest first (for auditors);
+    404 for no such record. Every door of a record's access log (a person's, a unit's) reads here."""
+    with ctx.unit_of_work() as uow:
+        if rr.get(uow.session, kind, str(key)) is None:
+            raise _missing(kind, key)
+    return readtrail.record_access(ctx, kind, str(key))
 
 
-def person_searches(ctx: EngineContext) -> list[dict]:
-    """Who searched the registry's persons (the words, how many matched), oldest first (for auditors)."""
-    return readtrail.record_access(ctx, PERSON.kind)
+def person_searches(ctx: EngineContext, *, page: int = 1, per_page: int = 50,
+                    newest_first: bool = False) -> tuple[list[dict], int]:
+    """A page of who searched the registry's persons (the words, how many matched), oldest first
+    unless `newest_first`, and how many searches there were (for auditors)."""
+    return readtrail.record_access_page(ctx, PERSON.kind, page=page, per_page=per_page, newest_first=newest_first)
 
 
 def patch_person(ctx: EngineContext, person_id: int, data, actor: Actor, role: str, locale: str | None = "zh-CN") -> dict:
