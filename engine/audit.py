@@ -209,6 +209,7 @@ def verify(
     checkpoints: list[dict] | None = None,
     progress: Callable[[int], None] | None = None,
     guard_action: str | None = None,
+    case_rows: Callable[[], Iterable] | None = None,
 ) -> VerifyReport:
     """Recompute every chain; compare case rows with their chains and with every checkpoint.
     `guard_action`: the domain's guard-record action; the guard records a case row keeps
@@ -220,6 +221,10 @@ def verify(
     One streamed pass over the event rows (Core, no ORM objects): each row is hashed as it comes,
     and the hash of every event a checkpoint names is kept on the way, so a checkpoint costs no
     further query.
+
+    `case_rows`: gives the rows of case_rows_query(dialect, streams) in the state `session` reads,
+    for a caller that has them read alongside the pass over the events (storage.db.read_alongside);
+    without it they are read on `session` after that pass.
     """
     report = VerifyReport()
     stored = [
@@ -276,7 +281,13 @@ def verify(
     if progress:
         progress(checked % 1000)
     report.streams_checked = len(heads)
-    _check_cases(session, report, heads, streams, guards if guard_action else None)
+    if case_rows is None:
+        connection = session.connection()
+        query = case_rows_query(connection.dialect.name, streams).execution_options(yield_per=200)
+        rows = connection.execute(query)
+    else:
+        rows = case_rows()
+    _check_cases(session, report, heads, guards if guard_action else None, rows)
     for checkpoint in all_checkpoints:
         _check_checkpoint(report, heads, found, checkpoint, streams)
     return report
@@ -299,16 +310,21 @@ def guard_record_of(data_in: dict, username: str, seq: int) -> dict:
     return {**data_in, "declared_by": username, "seq": seq}
 
 
-def _check_cases(session, report, heads, streams, guards: dict[str, list[dict]] | None) -> None:
-    connection = session.connection()
-    query = select(Case.id, Case.last_seq, Case.state_hash, _snapshot_bytes(connection.dialect.name),
+def case_rows_query(dialect_name: str, streams: list[str] | None = None):
+    """The case rows verify compares with their trails: id, last_seq, state_hash, the snapshot
+    (_snapshot_bytes: on PostgreSQL its hash) and the guard records, in id order."""
+    query = select(Case.id, Case.last_seq, Case.state_hash, _snapshot_bytes(dialect_name),
                    Case.guard_records).order_by(Case.id)
-    server_hashed = connection.dialect.name == "postgresql"
     if streams is not None:
         ids = [int(s.split("/")[1]) for s in streams if s.startswith("case/")]
         query = query.where(Case.id.in_(ids))
+    return query
+
+
+def _check_cases(session, report, heads, guards: dict[str, list[dict]] | None, rows: Iterable) -> None:
+    server_hashed = session.connection().dialect.name == "postgresql"
     seen = set()
-    for case_id, last_seq, state_hash, snapshot, kept in connection.execute(query.execution_options(yield_per=200)):
+    for case_id, last_seq, state_hash, snapshot, kept in rows:
         stream = case_stream(case_id)
         seen.add(stream)
         head = heads.get(stream)
@@ -403,6 +419,6 @@ def checkpoint_dict(checkpoint: AuditCheckpoint) -> dict:
 
 
 __all__ = [
-    "NewEvent", "append", "case_stream", "canonical_json", "checkpoint_dict", "create_checkpoint",
+    "NewEvent", "append", "case_rows_query", "case_stream", "canonical_json", "checkpoint_dict", "create_checkpoint",
     "event_dict", "events_of", "stream_head", "verify", "VerifyReport",
 ]  # fmt: skip

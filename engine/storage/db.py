@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
@@ -153,11 +154,59 @@ def one_snapshot(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     ONLY (each statement of a READ COMMITTED transaction sees the commits before it); SQLite: one
     transaction reads one state already."""
     engine = session_factory.kw["bind"]
-    with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        with session_factory(bind=connection) as session:
-            yield session
+    with engine.connect() as connection, session_factory(bind=_read_only_snapshot(connection)) as session:
+        yield session
+
+
+def _read_only_snapshot(connection: Connection) -> Connection:
+    if connection.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return connection
+
+
+@contextlib.contextmanager
+def read_alongside(session: Session, statement) -> Iterator[Callable[[], Iterable]]:
+    """`statement` read in the state `session` reads (a one_snapshot session), and a function that
+    gives its rows. On PostgreSQL the statement runs at once, in a thread, on a second connection
+    that imports the session's snapshot (pg_export_snapshot, SET TRANSACTION SNAPSHOT): while the
+    caller goes on reading with `session`, the server works on the statement, two CPUs at once, and
+    a commit landing meanwhile is seen by neither. Its rows are kept in a list: for a statement
+    whose rows are small (hashes computed by the server). Elsewhere (SQLite: one transaction reads
+    one state already) the function runs it on `session` when called and streams its rows."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield lambda: connection.execute(statement.execution_options(yield_per=200))
+        return
+    snapshot_id = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    with connection.engine.connect() as other:
+        other = _read_only_snapshot(other)
+        # the first statement of its transaction; the id is the server's own ('0000000A-0000001B-1')
+        other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+        rows: list = []
+        failed: list[BaseException] = []
+
+        def read() -> None:
+            try:
+                rows.extend(other.execute(statement))
+            except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
+                failed.append(exc)
+
+        thread = threading.Thread(target=read, name="read-alongside", daemon=True)
+        thread.start()
+
+        def result() -> list:
+            thread.join()
+            if failed:
+                raise failed[0]
+            return rows
+
+        try:
+            yield result
+        finally:
+            if thread.is_alive():  # the caller failed before it asked: stop the server's work
+                with contextlib.suppress(Exception):
+                    other.connection.driver_connection.cancel()
+                thread.join()
 
 
 class OneConnection:

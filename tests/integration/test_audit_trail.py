@@ -156,3 +156,24 @@ def test_one_snapshot_reads_the_database_as_it_was_at_its_first_read(ctx):
         cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
         session.expire_all()
         assert session.get(Case, case["id"]).last_seq == before
+
+
+def test_read_alongside_reads_the_state_its_session_reads(ctx):
+    """verify_all reads the case rows alongside its pass over the events (PostgreSQL: in a thread, on
+    a second connection importing the session's snapshot): a step committed after the session's first
+    read is seen by neither, and an error there reaches the caller."""
+    from sqlalchemy import select
+
+    from engine.storage.db import read_alongside
+    from engine.storage.models import Case
+
+    case = start_example(ctx)
+    with ctx.one_snapshot() as session:
+        before = session.get(Case, case["id"]).last_seq
+        cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+        with read_alongside(session, select(Case.last_seq).where(Case.id == case["id"])) as rows:
+            assert [r.last_seq for r in rows()] == [before]
+    with ctx.one_snapshot() as session:
+        assert session.get(Case, case["id"]).last_seq > before
+        with pytest.raises(DatabaseError), read_alongside(session, text("SELECT * FROM no_such_table")) as rows:
+            rows()
