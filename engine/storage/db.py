@@ -178,35 +178,39 @@ def read_alongside(session: Session, statement) -> Iterator[Callable[[], Iterabl
         yield lambda: connection.execute(statement.execution_options(yield_per=200))
         return
     snapshot_id = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-    with connection.engine.connect() as other:
-        other = _read_only_snapshot(other)
-        # the first statement of its transaction; the id is the server's own ('0000000A-0000001B-1')
-        other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
-        rows: list = []
-        failed: list[BaseException] = []
+    engine = connection.engine
+    rows: list = []
+    failed: list[BaseException] = []
+    reading: list = []  # the second connection's driver connection, once it runs the statement
 
-        def read() -> None:
-            try:
-                rows.extend(other.execute(statement))
-            except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
-                failed.append(exc)
-
-        thread = threading.Thread(target=read, name="read-alongside", daemon=True)
-        thread.start()
-
-        def result() -> list:
-            thread.join()
-            if failed:
-                raise failed[0]
-            return rows
-
+    def read() -> None:  # the import too: the caller's transaction, which exported it, stays open till join
         try:
-            yield result
-        finally:
-            if thread.is_alive():  # the caller failed before it asked: stop the server's work
+            with engine.connect() as other:
+                other = _read_only_snapshot(other)
+                # the first statement of its transaction; the id is the server's own ('0000000A-0000001B-1')
+                other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+                reading.append(other.connection.driver_connection)
+                rows.extend(other.execute(statement))
+        except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
+            failed.append(exc)
+
+    thread = threading.Thread(target=read, name="read-alongside", daemon=True)
+    thread.start()
+
+    def result() -> list:
+        thread.join()
+        if failed:
+            raise failed[0]
+        return rows
+
+    try:
+        yield result
+    finally:
+        if thread.is_alive():  # the caller failed before it asked: stop the server's work
+            if reading:
                 with contextlib.suppress(Exception):
-                    other.connection.driver_connection.cancel()
-                thread.join()
+                    reading[0].cancel()
+            thread.join()
 
 
 class OneConnection:

@@ -161,7 +161,7 @@ def test_one_snapshot_reads_the_database_as_it_was_at_its_first_read(ctx):
 def test_read_alongside_reads_the_state_its_session_reads(ctx):
     """verify_all reads the case rows alongside its pass over the events (PostgreSQL: in a thread, on
     a second connection importing the session's snapshot): a step committed after the session's first
-    read is seen by neither, and an error there reaches the caller."""
+    read is seen by neither, an error there reaches the caller, and one of the caller's ends it."""
     from sqlalchemy import select
 
     from engine.storage.db import read_alongside
@@ -177,3 +177,7 @@ def test_read_alongside_reads_the_state_its_session_reads(ctx):
         assert session.get(Case, case["id"]).last_seq > before
         with pytest.raises(DatabaseError), read_alongside(session, text("SELECT * FROM no_such_table")) as rows:
             rows()
+    with ctx.one_snapshot() as session:  # the caller fails before it asks: the statement is stopped or waited for
+        with pytest.raises(ZeroDivisionError), read_alongside(session, select(Case.id)):
+            1 / 0  # noqa: B018
+        assert session.get(Case, case["id"]).last_seq > before
