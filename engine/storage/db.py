@@ -6,12 +6,14 @@ import contextlib
 import os
 import select
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
-from psycopg.pq import ConnStatus
+from psycopg.adapt import Loader
+from psycopg.pq import ConnStatus, Format
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -162,6 +164,40 @@ def _read_only_snapshot(connection: Connection) -> Connection:
     if connection.dialect.name == "postgresql":
         return connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
     return connection
+
+
+def stream_rows(connection: Connection, statement, batch: int, *, json_as_utf8: bool = False) -> Iterator:
+    """The rows of `statement` on `connection` (in its transaction), fetched `batch` at a time.
+    PostgreSQL: a server-side cursor of the DB-API in binary format, which gives timestamps and
+    integers without parsing text; with `json_as_utf8`, a `json` column comes as the UTF-8 bytes of
+    its stored text, as the server sends it (nothing decoded, nothing converted on the server).
+    Elsewhere: the connection's own streaming, values as the statement's types give them."""
+    if connection.dialect.name != "postgresql":
+        yield from connection.execute(statement.execution_options(yield_per=batch))
+        return
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor(name=f"rows_{uuid.uuid4().hex[:12]}", binary=True) as cursor:
+        if json_as_utf8:
+            cursor.adapters.register_loader("json", _JsonAsUtf8)
+        cursor.itersize = batch
+        cursor.execute(str(compiled), compiled.params)
+        yield from cursor
+
+
+class _JsonAsUtf8(Loader):
+    """A `json` value in binary format (its text, in the connection's encoding) as UTF-8 bytes."""
+
+    format = Format.BINARY
+
+    def __init__(self, oid: int, context=None):
+        super().__init__(oid, context)
+        encoding = self.connection.info.encoding if self.connection else "utf-8"
+        self.encoding = None if encoding == "utf-8" else encoding
+
+    def load(self, data) -> bytes:
+        if self.encoding is None:
+            return bytes(data)
+        return bytes(data).decode(self.encoding).encode("utf-8")
 
 
 @contextlib.contextmanager
