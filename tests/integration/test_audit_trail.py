@@ -181,3 +181,25 @@ def test_read_alongside_reads_the_state_its_session_reads(ctx):
         with pytest.raises(ZeroDivisionError), read_alongside(session, select(Case.id)):
             1 / 0  # noqa: B018
         assert session.get(Case, case["id"]).last_seq > before
+
+
+@pytest.mark.postgres
+def test_verify_hashes_the_utf8_of_the_stored_json_whatever_the_client_encoding(postgres_url):
+    """verify hashes the JSON columns as the UTF-8 bytes of their text, as the server sends them; on a
+    connection with another client encoding (GB18030 here) they are converted back to UTF-8 first."""
+    from engine import trail
+    from engine.context import EngineContext
+    from tests.conftest import make_ctx
+    from tests.engine_helpers import deploy_example, example_registry
+
+    ctx = make_ctx(postgres_url, example_registry())
+    deploy_example(ctx)
+    case = two_step_case(ctx)  # Chinese in its data: other bytes in GB18030 than in UTF-8
+    reader = EngineContext.from_url(postgres_url, registry=example_registry(),
+                                    connect_args={"client_encoding": "GB18030"})
+    with reader.db_engine.connect() as conn:
+        assert conn.connection.driver_connection.info.encoding == "gb18030"
+    assert trail.verify_all(reader).ok and trail.verify_case(reader, case["id"]).ok
+    tamper(ctx, f"UPDATE audit_events SET data_in = '{{\"decision\": \"驳回\"}}' WHERE case_id = {case['id']} AND seq = 2")
+    assert [(p["case_id"], p["seq"]) for p in trail.verify_all(reader).problems] == [(case["id"], 2)]
+    reader.db_engine.dispose()
