@@ -7,8 +7,9 @@ reachable; it is created and dropped here) holding `--cases` real cases of bpmn/
 each driven to one of its outcomes by workflows/demo.py's Driver through the engine's services, plus
 one stored checkpoint. Then it measures:
 
-  verify        engine.audit.verify over the whole database (every stream, the case rows, the
-                checkpoint); events/s = events checked / seconds (median of --repeat runs)
+  verify        engine.trail.verify_all (what `cadreflow audit verify` runs) over the whole database
+                (every stream, the case rows, the checkpoint, the guard records); events/s = events
+                checked / seconds (median of --repeat runs)
   verify floor  the same event rows read with the bare DB-API cursor (JSON columns as text) and a
                 sha256 of each row's text in a tight loop: what reading and hashing alone cost
   replay        engine.replay.replay of every case; events/s = events in the replayed cases / seconds
@@ -44,7 +45,7 @@ import psycopg
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import func, select
 
-from engine import audit, cases, determinism, reference, runtime, steps
+from engine import audit, cases, determinism, reference, runtime, steps, trail
 from engine.clock import SettableClock, utc
 from engine.context import EngineContext
 from engine.migrations import upgrade
@@ -198,10 +199,11 @@ def build(url: str, n_cases: int) -> tuple[EngineContext, dict]:
 
 
 def measure_verify(ctx, repeat: int) -> tuple[int, float, float]:
+    """engine.trail.verify_all, the service `cadreflow audit verify` and the REST and web doors call."""
     timed, checked = Timed(), 0
     for _ in range(repeat):
-        with ctx.unit_of_work() as uow, timed():
-            report = audit.verify(uow.session)
+        with timed():
+            report = trail.verify_all(ctx)
         if not report.ok:
             raise RuntimeError(f"verify found problems in a freshly built database: {report.problems[:3]}")
         checked = report.events_checked
@@ -364,7 +366,7 @@ def run_database(db: str, url: str, n_cases: int, repeat: int, profile: Path | N
     print(f"  built in {built['build_seconds']:.1f} s ({built['case_events']} case events)", flush=True)
     try:
         floor_v = row(db, "verify floor (DB-API read + sha256)", *verify_floor(ctx, repeat), None, None)
-        verify_row = row(db, "verify (engine.audit.verify)", *measure_verify(ctx, repeat), TARGETS["verify"], floor_v)
+        verify_row = row(db, "verify (engine.trail.verify_all)", *measure_verify(ctx, repeat), TARGETS["verify"], floor_v)
         floor_r = row(db, "replay floor (SpiffWorkflow in memory)", *replay_floor(ctx), None, None)
         replay_row = row(db, "replay (engine.replay.replay)", *measure_replay(ctx), TARGETS["replay"], floor_r)
         jobs = os.cpu_count() or 1
@@ -374,8 +376,8 @@ def run_database(db: str, url: str, n_cases: int, repeat: int, profile: Path | N
         live = row(db, "live steps (engine services, SQL)", built["case_events"], built["live_seconds"],
                    built["live_cpu_seconds"], None, floor_r)
         if profile is not None:
-            with profiled(profile, f"verify-{db.lower()}"), ctx.unit_of_work() as uow:
-                audit.verify(uow.session)
+            with profiled(profile, f"verify-{db.lower()}"):
+                trail.verify_all(ctx)
             with profiled(profile, f"replay-{db.lower()}"):
                 measure_replay(ctx)
     finally:

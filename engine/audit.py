@@ -12,7 +12,7 @@ from numbers import Number
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import LargeBinary, Text, cast, func, select, type_coerce
+from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
 from .actors import Actor
@@ -28,6 +28,7 @@ from .hashing import (
     merkle_root,
     sha256_text,
 )
+from .storage.db import stream_rows
 from .storage.models import AuditCheckpoint, AuditEvent, Case
 
 
@@ -150,23 +151,27 @@ _scan_json = json.JSONDecoder().scan_once
 
 
 def _verify_query(dialect_name: str):
-    """The event rows in chain order. On SQLite and PostgreSQL the JSON columns come as their stored
-    text, which `_json_value` parses: the same values the column type gives, for less work per row
-    (psycopg's own JSON loading costs more than the rest of the row)."""
-    if dialect_name == "postgresql":
-        columns = [cast(c, Text).label(c.key) if c.key in _JSON_COLUMNS else c for c in _COLUMNS]
-    elif dialect_name == "sqlite":
-        columns = [type_coerce(c, Text).label(c.key) if c.key in _JSON_COLUMNS else c for c in _COLUMNS]
-    else:
-        return select(*_COLUMNS).order_by(AuditEvent.stream, AuditEvent.seq), False
-    return select(*columns).order_by(AuditEvent.stream, AuditEvent.seq), True
+    """The event rows in chain order. On SQLite and PostgreSQL the JSON columns come as the UTF-8
+    bytes of their stored text (SQLite: cast here; PostgreSQL: read so by stream_rows): hashed as
+    they come (event_hash_of_stored), parsed by `_json_value` only where a value is needed (a guard
+    record, a row whose text is not canonical), giving the values the column type gives. Decoding
+    their text (10 MB for 200 cases) only to encode it again for the hash cost a quarter of the
+    pass; psycopg's own JSON loading costs more than the rest of the row."""
+    if dialect_name == "sqlite":
+        # the text's own bytes: UTF-8 in every database we create
+        columns = [cast(c, LargeBinary).label(c.key) if c.key in _JSON_COLUMNS else c for c in _COLUMNS]
+        return select(*columns).order_by(AuditEvent.stream, AuditEvent.seq), True
+    return select(*_COLUMNS).order_by(AuditEvent.stream, AuditEvent.seq), dialect_name == "postgresql"
 
 
-_VERIFIED = object()  # marks a row whose stored text already hashed to its hash
+_VERIFIED = object()  # marks a row whose stored data already hashed to its hash
 
 
 def _json_value(text):
-    """json.loads(text), as the JSON column type reads it, minus json.loads' own overhead."""
+    """json.loads(text), as the JSON column type reads it, minus json.loads' own overhead; stored
+    JSON read as bytes is UTF-8 (_verify_query)."""
+    if text.__class__ is bytes:
+        text = text.decode("utf-8")
     if text.__class__ is str:
         try:
             value, end = _scan_json(text, 0)
@@ -209,6 +214,7 @@ def verify(
     checkpoints: list[dict] | None = None,
     progress: Callable[[int], None] | None = None,
     guard_action: str | None = None,
+    case_rows: Callable[[], Iterable] | None = None,
 ) -> VerifyReport:
     """Recompute every chain; compare case rows with their chains and with every checkpoint.
     `guard_action`: the domain's guard-record action; the guard records a case row keeps
@@ -220,6 +226,10 @@ def verify(
     One streamed pass over the event rows (Core, no ORM objects): each row is hashed as it comes,
     and the hash of every event a checkpoint names is kept on the way, so a checkpoint costs no
     further query.
+
+    `case_rows`: gives the rows of case_rows_query(dialect, streams) in the state `session` reads,
+    for a caller that has them read alongside the pass over the events (storage.db.read_alongside);
+    without it they are read on `session` after that pass.
     """
     report = VerifyReport()
     stored = [
@@ -233,10 +243,10 @@ def verify(
     guards: dict[str, list[dict]] = {}  # case stream -> its guard records as the trail tells them
     heads: dict[str, tuple[int, str, str | None]] = {}
     connection = session.connection()
-    query, json_as_text = _verify_query(connection.dialect.name)
+    query, json_as_stored = _verify_query(connection.dialect.name)
     if streams is not None:
         query = query.where(AuditEvent.stream.in_(streams))
-    rows = connection.execute(query.execution_options(yield_per=_BATCH))
+    rows = stream_rows(connection, query, _BATCH, json_as_utf8=True)
     stream, expected_seq, prev, want, last_state = None, 0, GENESIS, None, None
     checked, add, hash_of, hash_stored, parse = 0, report.add, event_hash_of, event_hash_of_stored, _json_value
     for row in rows:
@@ -244,9 +254,9 @@ def verify(
          comment, state_hash, prev_hash, row_hash) = row
         if action == guard_action and row_stream.startswith("case/"):
             guards.setdefault(row_stream, []).append(
-                guard_record_of(parse(data_in) if json_as_text else data_in, username, seq))
-        if json_as_text:
-            # canonical text as stored hashes to the row's hash: nothing to parse (see event_hash_of_stored)
+                guard_record_of(parse(data_in) if json_as_stored else data_in, username, seq))
+        if json_as_stored:
+            # canonical JSON as stored hashes to the row's hash: nothing to parse (see event_hash_of_stored)
             if hash_stored(row_stream, case_id, seq, at, username, display_name, role, action, element_id, task_id,
                            data_in, data_out, comment, state_hash, prev_hash) == row_hash:
                 data_in = data_out = _VERIFIED
@@ -276,7 +286,13 @@ def verify(
     if progress:
         progress(checked % 1000)
     report.streams_checked = len(heads)
-    _check_cases(session, report, heads, streams, guards if guard_action else None)
+    if case_rows is None:
+        connection = session.connection()
+        query = case_rows_query(connection.dialect.name, streams).execution_options(yield_per=200)
+        rows = connection.execute(query)
+    else:
+        rows = case_rows()
+    _check_cases(session, report, heads, guards if guard_action else None, rows)
     for checkpoint in all_checkpoints:
         _check_checkpoint(report, heads, found, checkpoint, streams)
     return report
@@ -299,16 +315,21 @@ def guard_record_of(data_in: dict, username: str, seq: int) -> dict:
     return {**data_in, "declared_by": username, "seq": seq}
 
 
-def _check_cases(session, report, heads, streams, guards: dict[str, list[dict]] | None) -> None:
-    connection = session.connection()
-    query = select(Case.id, Case.last_seq, Case.state_hash, _snapshot_bytes(connection.dialect.name),
+def case_rows_query(dialect_name: str, streams: list[str] | None = None):
+    """The case rows verify compares with their trails: id, last_seq, state_hash, the snapshot
+    (_snapshot_bytes: on PostgreSQL its hash) and the guard records, in id order."""
+    query = select(Case.id, Case.last_seq, Case.state_hash, _snapshot_bytes(dialect_name),
                    Case.guard_records).order_by(Case.id)
-    server_hashed = connection.dialect.name == "postgresql"
     if streams is not None:
         ids = [int(s.split("/")[1]) for s in streams if s.startswith("case/")]
         query = query.where(Case.id.in_(ids))
+    return query
+
+
+def _check_cases(session, report, heads, guards: dict[str, list[dict]] | None, rows: Iterable) -> None:
+    server_hashed = session.connection().dialect.name == "postgresql"
     seen = set()
-    for case_id, last_seq, state_hash, snapshot, kept in connection.execute(query.execution_options(yield_per=200)):
+    for case_id, last_seq, state_hash, snapshot, kept in rows:
         stream = case_stream(case_id)
         seen.add(stream)
         head = heads.get(stream)
@@ -403,6 +424,6 @@ def checkpoint_dict(checkpoint: AuditCheckpoint) -> dict:
 
 
 __all__ = [
-    "NewEvent", "append", "case_stream", "canonical_json", "checkpoint_dict", "create_checkpoint",
+    "NewEvent", "append", "case_rows_query", "case_stream", "canonical_json", "checkpoint_dict", "create_checkpoint",
     "event_dict", "events_of", "stream_head", "verify", "VerifyReport",
 ]  # fmt: skip

@@ -97,17 +97,26 @@ def event_hash_of(stream, case_id, seq, at, actor_username, actor_display_name, 
 
 
 def event_hash_of_stored(stream, case_id, seq, at, actor_username, actor_display_name, actor_role, action,
-                         element_id, task_id, data_in_text, data_out_text, comment, state_hash, prev_hash) -> str:
-    """The same, with the JSON columns as their stored text used verbatim. Events are stored in
-    canonical JSON (the engine's JSON serializer), so for an untouched row this is its hash without
-    parsing the data; a row whose text is not canonical gives another hash, and the caller falls back
-    to event_hash_of on the parsed values (so a reformatted but equal value still verifies)."""
+                         element_id, task_id, data_in_stored, data_out_stored, comment, state_hash, prev_hash) -> str:
+    """The same, with the JSON columns as stored used verbatim: their text, or its UTF-8 bytes (what
+    verify reads, so the data is never decoded). Events are stored in canonical JSON (the engine's
+    JSON serializer), so for an untouched row this is its hash without parsing the data; a row whose
+    text is not canonical gives another hash, and the caller falls back to event_hash_of on the
+    parsed values (so a reformatted but equal value still verifies). "" (not a hash) for a value
+    of another type."""
     return _event_digest(stream, case_id, seq, at, actor_username, actor_display_name, actor_role, action,
-                         element_id, task_id, data_in_text, data_out_text, comment, state_hash, prev_hash, _verbatim)
+                         element_id, task_id, data_in_stored, data_out_stored, comment, state_hash, prev_hash, _verbatim)
 
 
-def _verbatim(text) -> str:
-    return "null" if text is None else text
+def _verbatim(stored) -> bytes | None:
+    """Stored JSON as the UTF-8 bytes its hash covers; None for a value that is no stored JSON."""
+    if stored.__class__ is bytes:
+        return stored
+    if stored is None:
+        return b"null"
+    if stored.__class__ is str:
+        return stored.encode("utf-8")
+    return None
 
 
 def _event_digest(stream, case_id, seq, at, actor_username, actor_display_name, actor_role, action, element_id,
@@ -119,12 +128,19 @@ def _event_digest(stream, case_id, seq, at, actor_username, actor_display_name, 
             and actor_role.__class__ is str and action.__class__ is str and prev_hash.__class__ is str
             and (element_id is None or element_id.__class__ is str) and (task_id is None or task_id.__class__ is str)
             and (comment is None or comment.__class__ is str) and (state_hash is None or state_hash.__class__ is str)):
-        text = (f'{{"action":{_str(action)},"actor":{{"display_name":{_str(actor_display_name)},'
+        head = (f'{{"action":{_str(action)},"actor":{{"display_name":{_str(actor_display_name)},'
                 f'"role":{_str(actor_role)},"username":{_str(actor_username)}}},"at":"{_iso_fast(at)}",'
                 f'"case_id":{"null" if case_id is None else int.__repr__(case_id)},"comment":{_opt(comment)},'
-                f'"data_in":{as_json(data_in)},"data_out":{as_json(data_out)},"element_id":{_opt(element_id)},'
-                f'"prev_hash":{_str(prev_hash)},"seq":{int.__repr__(seq)},"state_hash":{_opt(state_hash)},'
-                f'"stream":{_str(stream)},"task_id":{_opt(task_id)}}}')
+                f'"data_in":')
+        tail = (f',"element_id":{_opt(element_id)},"prev_hash":{_str(prev_hash)},"seq":{int.__repr__(seq)},'
+                f'"state_hash":{_opt(state_hash)},"stream":{_str(stream)},"task_id":{_opt(task_id)}}}')
+        if as_json is _verbatim:  # bytes throughout: the stored data is hashed as it came
+            data_in, data_out = _verbatim(data_in), _verbatim(data_out)
+            if data_in is None or data_out is None:
+                return ""  # not a hash: the caller takes the general way
+            body = b"".join((head.encode("utf-8"), data_in, b',"data_out":', data_out, tail.encode("utf-8")))
+            return hashlib.sha256(body).hexdigest()
+        text = f'{head}{as_json(data_in)},"data_out":{as_json(data_out)}{tail}'
     elif as_json is _verbatim:
         return ""  # not a hash: the caller takes the general way
     else:

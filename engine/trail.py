@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from . import audit
+from .storage.db import read_alongside
 from .storage.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -26,7 +27,12 @@ def verify_all(ctx: EngineContext, *, checkpoints: list[dict] | None = None,
                progress: Callable[[int], None] | None = None) -> audit.VerifyReport:
     """Recompute every chain and check every checkpoint (the stored ones and `checkpoints`)."""
     with ctx.one_snapshot() as session:  # the case rows as of the events read: steps may go on meanwhile
-        return audit.verify(session, checkpoints=checkpoints, progress=progress, guard_action=_guard_action(ctx))
+        # PostgreSQL: the server hashes the case snapshots on a second connection of the same
+        # snapshot while this process hashes the events (read_alongside)
+        query = audit.case_rows_query(session.connection().dialect.name)
+        with read_alongside(session, query) as case_rows:
+            return audit.verify(session, checkpoints=checkpoints, progress=progress, guard_action=_guard_action(ctx),
+                                case_rows=case_rows)
 
 
 def verify_case(ctx: EngineContext, case_id: int) -> audit.VerifyReport:

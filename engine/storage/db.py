@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-from collections.abc import Callable, Iterator
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
-from psycopg.pq import ConnStatus
+from psycopg.adapt import Loader
+from psycopg.pq import ConnStatus, Format
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -153,11 +156,97 @@ def one_snapshot(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     ONLY (each statement of a READ COMMITTED transaction sees the commits before it); SQLite: one
     transaction reads one state already."""
     engine = session_factory.kw["bind"]
-    with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        with session_factory(bind=connection) as session:
-            yield session
+    with engine.connect() as connection, session_factory(bind=_read_only_snapshot(connection)) as session:
+        yield session
+
+
+def _read_only_snapshot(connection: Connection) -> Connection:
+    if connection.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return connection
+
+
+def stream_rows(connection: Connection, statement, batch: int, *, json_as_utf8: bool = False) -> Iterator:
+    """The rows of `statement` on `connection` (in its transaction), fetched `batch` at a time.
+    PostgreSQL: a server-side cursor of the DB-API in binary format, which gives timestamps and
+    integers without parsing text; with `json_as_utf8`, a `json` column comes as the UTF-8 bytes of
+    its stored text, as the server sends it (nothing decoded, nothing converted on the server).
+    Elsewhere: the connection's own streaming, values as the statement's types give them."""
+    if connection.dialect.name != "postgresql":
+        yield from connection.execute(statement.execution_options(yield_per=batch))
+        return
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor(name=f"rows_{uuid.uuid4().hex[:12]}", binary=True) as cursor:
+        if json_as_utf8:
+            cursor.adapters.register_loader("json", _JsonAsUtf8)
+        cursor.itersize = batch
+        cursor.execute(str(compiled), compiled.params)
+        yield from cursor
+
+
+class _JsonAsUtf8(Loader):
+    """A `json` value in binary format (its text, in the connection's encoding) as UTF-8 bytes."""
+
+    format = Format.BINARY
+
+    def __init__(self, oid: int, context=None):
+        super().__init__(oid, context)
+        encoding = self.connection.info.encoding if self.connection else "utf-8"
+        self.encoding = None if encoding == "utf-8" else encoding
+
+    def load(self, data) -> bytes:
+        if self.encoding is None:
+            return bytes(data)
+        return bytes(data).decode(self.encoding).encode("utf-8")
+
+
+@contextlib.contextmanager
+def read_alongside(session: Session, statement) -> Iterator[Callable[[], Iterable]]:
+    """`statement` read in the state `session` reads (a one_snapshot session), and a function that
+    gives its rows. On PostgreSQL the statement runs at once, in a thread, on a second connection
+    that imports the session's snapshot (pg_export_snapshot, SET TRANSACTION SNAPSHOT): while the
+    caller goes on reading with `session`, the server works on the statement, two CPUs at once, and
+    a commit landing meanwhile is seen by neither. Its rows are kept in a list: for a statement
+    whose rows are small (hashes computed by the server). Elsewhere (SQLite: one transaction reads
+    one state already) the function runs it on `session` when called and streams its rows."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield lambda: connection.execute(statement.execution_options(yield_per=200))
+        return
+    snapshot_id = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    engine = connection.engine
+    rows: list = []
+    failed: list[BaseException] = []
+    reading: list = []  # the second connection's driver connection, once it runs the statement
+
+    def read() -> None:  # the import too: the caller's transaction, which exported it, stays open till join
+        try:
+            with engine.connect() as other:
+                other = _read_only_snapshot(other)
+                # the first statement of its transaction; the id is the server's own ('0000000A-0000001B-1')
+                other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+                reading.append(other.connection.driver_connection)
+                rows.extend(other.execute(statement))
+        except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
+            failed.append(exc)
+
+    thread = threading.Thread(target=read, name="read-alongside", daemon=True)
+    thread.start()
+
+    def result() -> list:
+        thread.join()
+        if failed:
+            raise failed[0]
+        return rows
+
+    try:
+        yield result
+    finally:
+        if thread.is_alive():  # the caller failed before it asked: stop the server's work
+            if reading:
+                with contextlib.suppress(Exception):
+                    reading[0].cancel()
+            thread.join()
 
 
 class OneConnection:

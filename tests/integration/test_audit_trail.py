@@ -156,3 +156,50 @@ def test_one_snapshot_reads_the_database_as_it_was_at_its_first_read(ctx):
         cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
         session.expire_all()
         assert session.get(Case, case["id"]).last_seq == before
+
+
+def test_read_alongside_reads_the_state_its_session_reads(ctx):
+    """verify_all reads the case rows alongside its pass over the events (PostgreSQL: in a thread, on
+    a second connection importing the session's snapshot): a step committed after the session's first
+    read is seen by neither, an error there reaches the caller, and one of the caller's ends it."""
+    from sqlalchemy import select
+
+    from engine.storage.db import read_alongside
+    from engine.storage.models import Case
+
+    case = start_example(ctx)
+    with ctx.one_snapshot() as session:
+        before = session.get(Case, case["id"]).last_seq
+        cases.complete_task(ctx, task(case, "review")["id"], CLERK, {"decision": "approve"})
+        with read_alongside(session, select(Case.last_seq).where(Case.id == case["id"])) as rows:
+            assert [r.last_seq for r in rows()] == [before]
+    with ctx.one_snapshot() as session:
+        assert session.get(Case, case["id"]).last_seq > before
+        with pytest.raises(DatabaseError), read_alongside(session, text("SELECT * FROM no_such_table")) as rows:
+            rows()
+    with ctx.one_snapshot() as session:  # the caller fails before it asks: the statement is stopped or waited for
+        with pytest.raises(ZeroDivisionError), read_alongside(session, select(Case.id)):
+            1 / 0  # noqa: B018
+        assert session.get(Case, case["id"]).last_seq > before
+
+
+@pytest.mark.postgres
+def test_verify_hashes_the_utf8_of_the_stored_json_whatever_the_client_encoding(postgres_url):
+    """verify hashes the JSON columns as the UTF-8 bytes of their text, as the server sends them; on a
+    connection with another client encoding (GB18030 here) they are converted back to UTF-8 first."""
+    from engine import trail
+    from engine.context import EngineContext
+    from tests.conftest import make_ctx
+    from tests.engine_helpers import deploy_example, example_registry
+
+    ctx = make_ctx(postgres_url, example_registry())
+    deploy_example(ctx)
+    case = two_step_case(ctx)  # Chinese in its data: other bytes in GB18030 than in UTF-8
+    reader = EngineContext.from_url(postgres_url, registry=example_registry(),
+                                    connect_args={"client_encoding": "GB18030"})
+    with reader.db_engine.connect() as conn:
+        assert conn.connection.driver_connection.info.encoding == "gb18030"
+    assert trail.verify_all(reader).ok and trail.verify_case(reader, case["id"]).ok
+    tamper(ctx, f"UPDATE audit_events SET data_in = '{{\"decision\": \"驳回\"}}' WHERE case_id = {case['id']} AND seq = 2")
+    assert [(p["case_id"], p["seq"]) for p in trail.verify_all(reader).problems] == [(case["id"], 2)]
+    reader.db_engine.dispose()
