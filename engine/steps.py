@@ -94,8 +94,9 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
     `reference(kind)` supplies reference data (e.g. the calendar) to service handlers; what they
     read is recorded in their events' data_in, so a replay can supply exactly the same.
     `snapshot_format` applies to a new case only; a running case keeps the format of its snapshot.
-    `case_view=False` (a replay) leaves out what only the case row shows: the data of a case still
-    running and the warnings (StepResult.data is then {} and .warnings []). Events and snapshot are
+    `case_view=False` (a replay) leaves out what only the case row and its task rows show: the data of
+    a case still running, the warnings and the ready tasks (StepResult.data is then {}, .warnings and
+    .tasks []; the events name the ready tasks either way). Events and snapshot are
     the same either way.
     """
     runner = Runner(bundle, registry, now, seed=f"{case_id}:{seq}", reference=reference)
@@ -130,8 +131,9 @@ def execute(bundle: SpecBundle, registry, case_id: int, seq: int, now: datetime,
         status, outcome = "completed", data.get("outcome") or _end_event(workflow)
     else:
         status, outcome = "running", None
-    tasks = [] if status != "running" else [task_row(t) for t in ready_user_tasks(workflow)]
-    out["ready"] = sorted({t["element_id"] for t in tasks})
+    ready = ready_user_tasks(workflow) if status == "running" else []
+    tasks = [task_row(t) for t in ready] if case_view else []
+    out["ready"] = sorted({t.task_spec.bpmn_id for t in ready})
     if status != "running":
         out.update(status=status, outcome=outcome)
     if command.action == "timer_fired":
