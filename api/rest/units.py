@@ -27,7 +27,10 @@ def create():
     """Add a unit `{name, quotas: {level: approved posts}}` (admin)."""
     actor = current_actor()
     role = authorize(actor, "unit.write", label="POST /units")
-    return store.create_unit(current_engine(), json_body(), actor, role, locale())
+    created = store.create_unit(current_engine(), json_body(), actor, role, locale())
+    # the answer shows the posts filled, read from the persons' records: a read like any other
+    store.note_unit_read(current_engine(), actor, role, created["id"], "POST /api/v1/units")
+    return created
 
 
 @blp.get("")
@@ -71,4 +74,6 @@ def set_quotas(unit_id: int):
     an audited `unit_changed` event on `registry` (who, the quotas before and after)."""
     actor = current_actor()
     role = authorize(actor, "unit.write", label=f"PATCH /units/{unit_id}")
-    return store.set_quotas(current_engine(), unit_id, json_body(), actor, role, locale())
+    changed = store.set_quotas(current_engine(), unit_id, json_body(), actor, role, locale())
+    store.note_unit_read(current_engine(), actor, role, unit_id, "PATCH /api/v1/units/{id}")  # as POST
+    return changed

@@ -76,7 +76,7 @@ def test_every_registry_door_per_role_answers_or_refuses_and_is_recorded(app, ht
     searches = call(http, "GET", f"{V1}/persons/searches", "auditor1")
     assert sorted((s["username"], s["q"], s["hits"], s["door"]) for s in searches) == [
         (u, "王伟", 1, "GET /api/v1/persons?q=") for u in readers]
-    unit_reads = readtrail.record_access(ctx, "unit", str(unit_id))
+    unit_reads = [r for r in readtrail.record_access(ctx, "unit", str(unit_id)) if r["door"] == "GET /api/v1/units/{id}"]
     assert sorted(r["username"] for r in unit_reads) == sorted(u for u in DEMO_USERS if may(u, "unit.read"))
 
 
@@ -98,10 +98,13 @@ def test_auditors_list_who_read_a_unit(http, registry):
     call(http, "GET", f"{V1}/units/{unit_id}", "orghead1")
     call(http, "GET", f"{V1}/units", "clerk1")  # a listing: on the trail as such, not as a read of this unit
     call(http, "GET", f"{V1}/units/{unit_id}", "auditor1")
+    call(http, "PATCH", f"{V1}/units/{unit_id}", "admin1", {"quotas": {"county_deputy": 3}})  # the answer shows it
     log = call(http, "GET", f"{V1}/units/{unit_id}/access-log", "auditor1")
     assert [(r["username"], r["role"], r["kind"], r["key"], r["door"]) for r in log] == [
+        ("admin1", "admin", "unit", str(unit_id), "POST /api/v1/units"),  # the fixture's: the answer shows it
         ("orghead1", "org_head", "unit", str(unit_id), "GET /api/v1/units/{id}"),
-        ("auditor1", "auditor", "unit", str(unit_id), "GET /api/v1/units/{id}")]
+        ("auditor1", "auditor", "unit", str(unit_id), "GET /api/v1/units/{id}"),
+        ("admin1", "admin", "unit", str(unit_id), "PATCH /api/v1/units/{id}")]
     assert refused(http, "GET", f"{V1}/units/999/access-log", "auditor1").status == 404
     assert refused(http, "GET", f"{V1}/units/{unit_id}/access-log", "admin1").status == 403
 

@@ -246,8 +246,14 @@ def get_unit(ctx: EngineContext, unit_id: int) -> dict:
 def read_unit(ctx: EngineContext, actor: Actor, role: str, unit_id: int, door: str) -> dict:
     """One unit with its figures, the read recorded."""
     unit = get_unit(ctx, unit_id)
-    readtrail.note_records(ctx, actor, role, UNIT.kind, [str(unit_id)], door)
+    note_unit_read(ctx, actor, role, unit_id, door)
     return unit
+
+
+def note_unit_read(ctx: EngineContext, actor: Actor, role: str, unit_id: int, door: str) -> None:
+    """Record that a door showed `actor` the unit with its figures (e.g. a change's answer: the posts
+    filled come from the persons' records)."""
+    readtrail.note_records(ctx, actor, role, UNIT.kind, [str(unit_id)], door)
 
 
 def read_units(ctx: EngineContext, actor: Actor, role: str, door: str) -> list[dict]:
