@@ -286,8 +286,7 @@ def verify(
     if progress:
         progress(checked % 1000)
     report.streams_checked = len(heads)
-    if case_rows is None:
-        connection = session.connection()
+    if case_rows is None:  # read after the pass, on the same connection
         query = case_rows_query(connection.dialect.name, streams).execution_options(yield_per=200)
         rows = connection.execute(query)
     else:

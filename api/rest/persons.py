@@ -103,7 +103,8 @@ def patch(person_id: int):
     role = authorize(actor, "person.write", label=f"PATCH /persons/{person_id}")
     changed = store.patch_person(current_engine(), person_id, json_body(), actor, role, locale())
     # the answer is the whole record: a read like any other (a writer may not otherwise read it)
-    store.note_person_read(current_engine(), actor, role, person_id, "PATCH /api/v1/persons/{id}")
+    store.note_record_read(current_engine(), actor, role, PERSON.kind, person_id,
+                           "PATCH /api/v1/persons/{id}")
     return changed
 
 

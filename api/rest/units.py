@@ -29,7 +29,7 @@ def create():
     role = authorize(actor, "unit.write", label="POST /units")
     created = store.create_unit(current_engine(), json_body(), actor, role, locale())
     # the answer shows the posts filled, read from the persons' records: a read like any other
-    store.note_unit_read(current_engine(), actor, role, created["id"], "POST /api/v1/units")
+    store.note_record_read(current_engine(), actor, role, UNIT.kind, created["id"], "POST /api/v1/units")
     return created
 
 
@@ -75,5 +75,5 @@ def set_quotas(unit_id: int):
     actor = current_actor()
     role = authorize(actor, "unit.write", label=f"PATCH /units/{unit_id}")
     changed = store.set_quotas(current_engine(), unit_id, json_body(), actor, role, locale())
-    store.note_unit_read(current_engine(), actor, role, unit_id, "PATCH /api/v1/units/{id}")  # as POST
+    store.note_record_read(current_engine(), actor, role, UNIT.kind, unit_id, "PATCH /api/v1/units/{id}")
     return changed

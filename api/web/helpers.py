@@ -39,6 +39,11 @@ DOORS = {
 }
 
 
+def last_page(total: int, per_page: int) -> int:
+    """The number of a list's last page (1 for an empty list)."""
+    return max(1, -(-total // per_page))
+
+
 def headline(head: dict | None) -> str:
     """What names a case in lists and headings, e.g. "县教育局 · 副局长" (`Registry.headline` keys)."""
     return " · ".join(str(v) for v in (head or {}).values() if v)

@@ -15,7 +15,7 @@ from workflows.forms import FORM_NAMES, json_schema
 
 from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
-from .helpers import case_headline, current_engine, lang, named_tasks, offer_for
+from .helpers import case_headline, current_engine, lang, last_page, named_tasks, offer_for
 from .registry import start_choices
 from .users import actor, requires
 
@@ -37,7 +37,7 @@ def inbox():
     page = max(1, request.args.get("page", 1, type=int))
     mine, total = inbox_page(current_engine(), roles=set(actor().roles), page=page, per_page=INBOX_PER_PAGE)
     mine = reading.readable_tasks(current_engine(), actor(), mine, "inbox page")
-    last = max(1, -(-total // INBOX_PER_PAGE))
+    last = last_page(total, INBOX_PER_PAGE)
     if page > last:
         return redirect(url_for("pages.inbox", page=last))
     summaries = case_heads(current_engine(), {t["case_id"] for t in mine})

@@ -95,13 +95,14 @@ def search_persons(ctx: EngineContext, q: str, *, limit: int = 50) -> list[dict]
 def read_person(ctx: EngineContext, actor: Actor, role: str, person_id: int, door: str) -> dict:
     """One record as shown to `actor`, the read recorded (who, role, which person, where)."""
     shown = get_person(ctx, person_id)
-    note_person_read(ctx, actor, role, person_id, door)
+    note_record_read(ctx, actor, role, PERSON.kind, person_id, door)
     return shown
 
 
-def note_person_read(ctx: EngineContext, actor: Actor, role: str, person_id: int, door: str) -> None:
-    """Record that a door showed `actor` the whole record (e.g. a change's answer)."""
-    readtrail.note_records(ctx, actor, role, PERSON.kind, [str(person_id)], door)
+def note_record_read(ctx: EngineContext, actor: Actor, role: str, kind: str, key: int, door: str) -> None:
+    """Record that a door showed `actor` the record `key` of `kind` (PERSON.kind, UNIT.kind), e.g. a
+    change's answer: the whole person, or a unit with the posts filled read from the persons' records."""
+    readtrail.note_records(ctx, actor, role, kind, [str(key)], door)
 
 
 def find_persons(ctx: EngineContext, actor: Actor, role: str, q: str, door: str, *, limit: int = 50) -> list[dict]:
@@ -246,14 +247,8 @@ def get_unit(ctx: EngineContext, unit_id: int) -> dict:
 def read_unit(ctx: EngineContext, actor: Actor, role: str, unit_id: int, door: str) -> dict:
     """One unit with its figures, the read recorded."""
     unit = get_unit(ctx, unit_id)
-    note_unit_read(ctx, actor, role, unit_id, door)
+    note_record_read(ctx, actor, role, UNIT.kind, unit_id, door)
     return unit
-
-
-def note_unit_read(ctx: EngineContext, actor: Actor, role: str, unit_id: int, door: str) -> None:
-    """Record that a door showed `actor` the unit with its figures (e.g. a change's answer: the posts
-    filled come from the persons' records)."""
-    readtrail.note_records(ctx, actor, role, UNIT.kind, [str(unit_id)], door)
 
 
 def read_units(ctx: EngineContext, actor: Actor, role: str, door: str) -> list[dict]:
