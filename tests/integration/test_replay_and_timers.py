@@ -161,3 +161,27 @@ def test_an_entry_number_taken_meanwhile_is_a_conflict_and_nothing_is_kept(ctx):
             ref.save(ctx, admin, "admin")
     with ctx.unit_of_work() as uow:
         assert reference.load(uow.session, "thing") == {"1": {"n": "theirs"}}
+
+
+def test_replay_collects_less_often_while_it_runs_and_puts_the_threshold_back(ctx):
+    import gc
+
+    case = run_to_end(ctx, start_example(ctx))
+    before = gc.get_threshold()
+    seen = []
+    count_passes = ctx.registry.services["count_passes"]
+
+    def watching(params, service):  # runs inside the replay's steps
+        seen.append(gc.get_threshold()[0])
+        return count_passes(params, service)
+
+    ctx.registry.services["count_passes"] = watching
+    reports = []
+    threads = [threading.Thread(target=lambda: reports.append(replay(ctx, case["id"]))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert [r.ok for r in reports] == [True] * 3
+    assert seen and all(s >= 50_000 for s in seen)
+    assert gc.get_threshold() == before  # the last replay to end put it back
