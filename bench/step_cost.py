@@ -11,7 +11,8 @@ and prints p50/p95, the p50 of steps 1-10 and of the last 10 steps (growth = the
 ratios to the bare+json step (`--steps 0` skips this table).
 
 Then the young-case figure (bench/young_case.py): steps 1-10 of `--young-cases` new cases per row,
-the rows interleaved with the floor sampled the same way, with the spread; and the database round
+the rows taking turns with the floor sampled the same way (case by case, then step by step), with
+the spread; and the database round
 trips (statements, BEGIN, COMMIT, ROLLBACK, pings) of one completion.
 """
 
@@ -164,8 +165,9 @@ def main() -> None:
     parser.add_argument("--json", dest="json_path")
     args = parser.parse_args()
     rows, breakdown = (growth(args) if args.steps else ([], {}))
-    young = young_case.measure(args.postgres or None, args.young_cases)
-    young_case.print_table(young)
+    young = {by: young_case.measure(args.postgres or None, args.young_cases, by) for by in young_case.INTERLEAVINGS}
+    for rows_by in young.values():
+        young_case.print_table(rows_by)
     trips = young_case.round_trips(args.postgres or None)
     young_case.print_round_trips(trips)
     if args.json_path:

@@ -43,8 +43,10 @@ def test_young_case_figure_and_round_trips_run():
     """bench.step_cost's young-case rows (2 cases each, SQLite) and its count of round trips."""
     from bench import young_case
 
-    rows = young_case.measure(None, rounds=2)
-    assert [r["samples"] for r in rows] == [20] * 4 and rows[1]["vs_floor"] == 1.0
+    for by in young_case.INTERLEAVINGS:
+        rows = young_case.measure(None, rounds=2, by=by)
+        assert [r["samples"] for r in rows] == [20] * 4 and rows[1]["vs_floor"] == 1.0
+        assert {r["interleaved_by"] for r in rows} == {by}
     trips = young_case.round_trips(None, completions=2)
     engine, web = trips["SQLite, engine.cases.complete_task"], trips["SQLite, POST /api/v1/tasks/<id>/complete"]
     assert engine["commit"] == 1 and engine["rollback"] == 0  # the step commits once
