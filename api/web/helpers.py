@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import get_locale
 
 from engine.procedures.names import step_names
@@ -42,6 +43,12 @@ DOORS = {
 def last_page(total: int, per_page: int) -> int:
     """The number of a list's last page (1 for an empty list)."""
     return max(1, -(-total // per_page))
+
+
+def page_url(endpoint: str, args: dict, param: str, number: int, anchor: str = "") -> str:
+    """The address of page `number` of a list (the `pager` macro's links): `endpoint` with the list's
+    own arguments `args` and the page in `param`, then `#anchor`. Arguments that are None are left out."""
+    return url_for(endpoint, _anchor=anchor or None, **{param: number}, **args)
 
 
 def headline(head: dict | None) -> str:
@@ -121,4 +128,6 @@ def template_globals() -> dict:
         "door_label": lambda key: label(DOORS, key),
         "english": english,
         "headline": headline,
+        "last_page": last_page,
+        "page_url": page_url,
     }

@@ -29,6 +29,7 @@ def register(app) -> None:
 
 
 INBOX_PER_PAGE = 50  # ready tasks per page of the inbox, grouped by case on the page
+CASES_PER_PAGE = 25
 
 
 @bp.get("/")
@@ -46,8 +47,7 @@ def inbox():
         by_case.setdefault(task["case_id"], []).append(task)
     procedures = [(v["key"], v["name"]) for v in versions.latest(current_engine())]
     return render_template("inbox.html", by_case=by_case, summaries=summaries, procedures=procedures,
-                           procedure_names=dict(procedures), page=page, last_page=last, total=total,
-                           per_page=INBOX_PER_PAGE)
+                           procedure_names=dict(procedures), page=page, total=total, per_page=INBOX_PER_PAGE)
 
 
 @bp.get("/cases")
@@ -55,8 +55,8 @@ def inbox():
 def case_list():
     status = request.args.get("status") or None
     page = max(1, request.args.get("page", 1, type=int))
-    items, total = reading.list_cases(current_engine(), actor(), status=status, page=page, per_page=25)
-    return render_template("cases.html", items=items, total=total, page=page, status=status)
+    items, total = reading.list_cases(current_engine(), actor(), status=status, page=page, per_page=CASES_PER_PAGE)
+    return render_template("cases.html", items=items, total=total, page=page, per_page=CASES_PER_PAGE, status=status)
 
 
 @bp.route("/cases/new/<procedure>", methods=["GET", "POST"])

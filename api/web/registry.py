@@ -29,7 +29,7 @@ from workflows.registry.records import PERSON, UNIT, current_post, masked_errors
 
 from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
-from .helpers import current_engine, english, lang, last_page
+from .helpers import current_engine, english, lang
 from .users import actor, requires
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registry")
@@ -99,8 +99,7 @@ def search():
         page = max(1, request.args.get("searches_page", 1, type=int))
         searches, total = store.person_searches(current_engine(), page=page, per_page=SEARCHES_PER_PAGE,
                                                 newest_first=True)
-        log = {"page": page, "per_page": SEARCHES_PER_PAGE, "total": total,
-               "last": last_page(total, SEARCHES_PER_PAGE)}
+        log = {"page": page, "per_page": SEARCHES_PER_PAGE, "total": total}
     return render_template("registry_search.html", q=q, found=found, searched=searched, searches=searches, log=log,
                            all=request.args.get("all"))
 

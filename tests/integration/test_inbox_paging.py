@@ -139,3 +139,32 @@ def test_generate_makes_real_cases_and_verified_copies(postgres_url, capsys):
     with ctx.unit_of_work() as uow:
         assert audit.verify(uow.session).ok
     ctx.db_engine.dispose()
+
+
+def test_the_case_lists_page_with_the_one_pager(app, monkeypatch):
+    """The clerk's and the auditor's case lists use the pager macro (api/templates/_pager.html): the
+    count of the page, links that keep the status filter, the way back from a page past the end."""
+    ctx = engine_context(app)
+    demo_users(ctx, ("auditor1",))
+    for i in range(3):
+        Driver(ctx, position=f"岗位{i}")
+    monkeypatch.setattr("api.web.pages.CASES_PER_PAGE", 2)
+    monkeypatch.setattr("api.web.auditor.PER_PAGE", 2)
+    clerk = app.test_client()
+    clerk.post("/login", data={"username": "clerk1", "password": "clerk1"})
+    first = clerk.get("/cases").text
+    assert '<a href="/cases?page=2" rel="next" aria-label="下一页">→</a>' in first
+    assert "<span>1–2 / 3</span>" in first and 'rel="prev"' not in first
+    second = clerk.get("/cases?page=2&status=running").text
+    assert '<a href="/cases?page=1&amp;status=running" rel="prev" aria-label="上一页">←</a>' in second
+    assert "<span>3–3 / 3</span>" in second and 'rel="next"' not in second
+    past = clerk.get("/cases?page=7").text  # past the end: no count, the way back to the last page
+    assert 'href="/cases?page=2" rel="prev"' in past and "<span>" not in past.split('class="paging"')[1]
+    assert 'class="paging"' not in clerk.get("/cases?status=completed").text  # one page (none): no pager
+
+    auditor = app.test_client()
+    auditor.post("/login", data={"username": "auditor1", "password": "auditor1"})
+    auditor.get("/lang/en")
+    overview = auditor.get("/audit/?status=running").text
+    assert '<a href="/audit/?page=2&amp;status=running" rel="next" aria-label="Next page">→</a>' in overview
+    assert "<span>1–2 / 3</span>" in overview
