@@ -1,7 +1,8 @@
 """The read trail: one append-only row per read of a case beyond its summary (who, role, when, which
 sections, through which door), and per read or search of a keyed reference record (a registry's
 person: which one; a search: the words and how many matched). Auditors list them (`case_access`,
-`record_access`). Cases and records go through the same writing path (`_append`).
+`record_access`), a page at a time at every door (`case_access_page`, `record_access_page`: one
+paging, `_page`). Cases and records go through the same writing path (`_append`).
 
 Recording never blocks or fails the read: it runs after the answer is computed, in its own short
 transaction (one INSERT for all the rows of a read), and an error is logged and swallowed; the
@@ -105,30 +106,52 @@ _RECORDS_ADDED = insert(AccessRecord.__table__)  # Core, built once: the ORM's b
 def case_access(ctx: EngineContext, case_id: int) -> list[dict]:
     """Who read this case beyond its summary, oldest first."""
     with ctx.unit_of_work() as uow:
-        rows = uow.session.scalars(select(AccessRecord).where(AccessRecord.case_id == case_id)
-                                   .order_by(AccessRecord.at, AccessRecord.id))
-        return [{"at": iso(r.at), "username": r.username, "role": r.role, "case_id": r.case_id,
-                 "sections": list(r.sections or []), "door": r.door} for r in rows]
+        return [_case_read(r) for r in uow.session.scalars(_ordered(_case_reads(case_id)))]
+
+
+def case_access_page(ctx: EngineContext, case_id: int, *, page: int = 1, per_page: int = 50,
+                     newest_first: bool = False) -> tuple[list[dict], int]:
+    """A page of `case_access` (oldest first, or newest first), with the count of all its rows."""
+    return _page(ctx, _case_reads(case_id), _case_read, page, per_page, newest_first)
 
 
 def record_access(ctx: EngineContext, kind: str, key: str | None = None) -> list[dict]:
     """Who read this record of `kind` (`key`), or, without a key, who searched `kind`; oldest first."""
     with ctx.unit_of_work() as uow:
-        return [_record_read(r) for r in uow.session.scalars(_record_reads(kind, key).order_by(AccessRecord.at,
-                                                                                             AccessRecord.id))]
+        return [_record_read(r) for r in uow.session.scalars(_ordered(_record_reads(kind, key)))]
 
 
 def record_access_page(ctx: EngineContext, kind: str, key: str | None = None, *, page: int = 1, per_page: int = 50,
                        newest_first: bool = False) -> tuple[list[dict], int]:
     """A page of `record_access` (oldest first, or newest first), with the count of all its rows."""
-    query = _record_reads(kind, key)
-    order = (AccessRecord.at.desc(), AccessRecord.id.desc()) if newest_first else (AccessRecord.at, AccessRecord.id)
+    return _page(ctx, _record_reads(kind, key), _record_read, page, per_page, newest_first)
+
+
+def _page(ctx: EngineContext, query, shown: Callable[[AccessRecord], dict], page: int, per_page: int,
+          newest_first: bool) -> tuple[list[dict], int]:
+    """Page `page` of the rows of `query` (of AccessRecord), each as `shown`, and the count of all of them."""
     with ctx.unit_of_work() as uow:
         total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
         if (page - 1) * per_page >= total:  # past the last page (also an offset too large for the database)
             return [], total
-        rows = uow.session.scalars(query.order_by(*order).offset((page - 1) * per_page).limit(per_page))
-        return [_record_read(r) for r in rows], total
+        rows = uow.session.scalars(_ordered(query, newest_first).offset((page - 1) * per_page).limit(per_page))
+        return [shown(r) for r in rows], total
+
+
+def _ordered(query, newest_first: bool = False):
+    """`query` in the order reads happened (ties: the order they were written), or the reverse."""
+    if newest_first:
+        return query.order_by(AccessRecord.at.desc(), AccessRecord.id.desc())
+    return query.order_by(AccessRecord.at, AccessRecord.id)
+
+
+def _case_reads(case_id: int):
+    return select(AccessRecord).where(AccessRecord.case_id == case_id)
+
+
+def _case_read(r: AccessRecord) -> dict:
+    return {"at": iso(r.at), "username": r.username, "role": r.role, "case_id": r.case_id,
+            "sections": list(r.sections or []), "door": r.door}
 
 
 def _record_reads(kind: str, key: str | None):
