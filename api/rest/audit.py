@@ -9,8 +9,9 @@ from engine import cases, reading, readtrail, trail
 from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
-from ..schemas import AccessRecordOut, Accountability, Event, Replay, Verify
+from ..schemas import AccessRecordOut, Accountability, Event, Paging, Replay, Verify
 from . import current_engine
+from .tasks import paging_header
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit trail (read-only)")
 
@@ -44,14 +45,17 @@ def accountability(case_id: int):
 
 
 @blp.get("/cases/<int(min=1,max=2147483647):case_id>/access-log")
-@blp.response(200, AccessRecordOut(many=True))
-def access_log(case_id: int):
+@blp.arguments(Paging, location="query")
+@blp.response(200, AccessRecordOut(many=True), headers={"X-Pagination": "PAGINATION"})
+def access_log(paging, case_id: int):
     """Who read this case beyond its summary: when, in which role, which sections, through which door
-    (the read trail; auditor). Oldest first."""
+    (the read trail; auditor). Oldest first; `page` and `per_page` (X-Pagination header), as every list."""
     actor = current_actor()
     authorize(actor, "case.access_log", label=f"case {case_id}")
     reading.view_of(current_engine(), actor, cases.get_case(current_engine(), case_id), "GET /api/v1/cases/{id}/access-log")  # 404s
-    return readtrail.case_access(current_engine(), case_id)
+    page, per_page = paging["page"], paging["per_page"]
+    found, total = readtrail.case_access_page(current_engine(), case_id, page=page, per_page=per_page)
+    return found, 200, paging_header(blp, page, per_page, total)
 
 
 @blp.get("/audit/verify")

@@ -83,13 +83,16 @@ def searches(paging):
 
 
 @blp.get(f"/{ID}/access-log")
-@blp.response(200, RecordReadOut(many=True))
+@blp.arguments(Paging, location="query")
+@blp.response(200, RecordReadOut(many=True), headers={"X-Pagination": "PAGINATION"})
 @blp.alt_response(404, schema=Error, description="no such person")
-def access_log(person_id: int):
+def access_log(paging, person_id: int):
     """Who read this person's record: when, in which role, through which door (the read trail;
-    auditor). Oldest first."""
+    auditor). Oldest first; `page` and `per_page` (X-Pagination header), as every list."""
     authorize(current_actor(), "person.access_log", label=f"GET /persons/{person_id}/access-log")
-    return store.record_reads(current_engine(), PERSON.kind, person_id)
+    page, per_page = paging["page"], paging["per_page"]
+    found, total = store.record_reads(current_engine(), PERSON.kind, person_id, page=page, per_page=per_page)
+    return found, 200, paging_header(blp, page, per_page, total)
 
 
 @blp.patch(f"/{ID}")

@@ -12,8 +12,9 @@ from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
 from ..registry_schemas import QUOTAS_BODY, UNIT_BODY, RecordReadOut, UnitOut
-from ..schemas import Error
+from ..schemas import Error, Paging
 from . import current_engine, json_body
+from .tasks import paging_header
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/units", description="Units and their approved posts per level")
 ID = "<int(min=1,max=2147483647):unit_id>"
@@ -53,13 +54,17 @@ def get(unit_id: int):
 
 
 @blp.get(f"/{ID}/access-log")
-@blp.response(200, RecordReadOut(many=True))
+@blp.arguments(Paging, location="query")
+@blp.response(200, RecordReadOut(many=True), headers={"X-Pagination": "PAGINATION"})
 @blp.alt_response(404, schema=Error, description="no such unit")
-def access_log(unit_id: int):
+def access_log(paging, unit_id: int):
     """Who read this unit: when, in which role, through which door (the read trail; auditor), as
-    for a person (GET /persons/{id}/access-log). Oldest first."""
+    for a person (GET /persons/{id}/access-log). Oldest first; `page` and `per_page` (X-Pagination
+    header), as every list."""
     authorize(current_actor(), "unit.access_log", label=f"GET /units/{unit_id}/access-log")
-    return store.record_reads(current_engine(), UNIT.kind, unit_id)
+    page, per_page = paging["page"], paging["per_page"]
+    found, total = store.record_reads(current_engine(), UNIT.kind, unit_id, page=page, per_page=per_page)
+    return found, 200, paging_header(blp, page, per_page, total)
 
 
 @blp.patch(f"/{ID}")

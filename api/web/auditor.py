@@ -8,6 +8,7 @@ the whole trail (the same rules as the REST API in api/policy.py). Nothing here 
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
@@ -18,11 +19,12 @@ from engine.replay import replay
 
 from ..policy import allowed
 from .csvexport import record_csv
-from .helpers import current_engine, lang
+from .helpers import current_engine, lang, newest_first_page
 from .users import actor, requires
 
 bp = Blueprint("auditor", __name__, url_prefix="/audit")
 PER_PAGE = 25
+READS_PER_PAGE = 50  # reads of a case per page of its access log
 DONE_ACTIONS = ("task_completed", "service_task", "timer_fired")  # as the case page's diagram counts "done"
 INPUT_TOLD = ("case_started", "task_completed", "message_received")  # a person's input: told under "Inputs"
 EXPORTS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
@@ -86,8 +88,11 @@ def timeline(case_id: int):
     record = record_or_404(case_id, "audit case page")
     for entry in record["entries"]:
         entry["entered_text"], entry["decided_text"] = pretty(entry["entered"]), pretty(entry["decided"])
-    access = readtrail.case_access(current_engine(), case_id) if allowed(actor(), "case.access_log") else None
-    return render_template("audit_case.html", record=record, verified=verify_case(case_id), access=access)
+    access, log = None, None
+    if allowed(actor(), "case.access_log"):  # who read it, newest first, a page at a time (`reads_page`)
+        access, log = newest_first_page(partial(readtrail.case_access_page, current_engine(), case_id), "reads_page",
+                                        READS_PER_PAGE)
+    return render_template("audit_case.html", record=record, verified=verify_case(case_id), access=access, log=log)
 
 
 @bp.get("/cases/<int:case_id>/replay")

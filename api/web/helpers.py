@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import get_locale
 
 from engine.procedures.names import step_names
@@ -43,6 +43,15 @@ DOORS = {
 def last_page(total: int, per_page: int) -> int:
     """The number of a list's last page (1 for an empty list)."""
     return max(1, -(-total // per_page))
+
+
+def newest_first_page(fetch, param: str, per_page: int) -> tuple[list[dict], dict]:
+    """A page of an auditors' log as the pages show it, newest first, its number in the query parameter
+    `param`: `fetch(page=, per_page=, newest_first=True)` gives (rows, count of all); returns the rows
+    and what the `pager` macro needs (page, per_page, total)."""
+    page = max(1, request.args.get(param, 1, type=int))
+    rows, total = fetch(page=page, per_page=per_page, newest_first=True)
+    return rows, {"page": page, "per_page": per_page, "total": total}
 
 
 def page_url(endpoint: str, args: dict, param: str, number: int, anchor: str = "") -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import partial
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -29,13 +30,14 @@ from workflows.registry.records import PERSON, UNIT, current_post, masked_errors
 
 from ..policy import allowed, authorize, matched_role
 from .formrender import read_form, widgets
-from .helpers import current_engine, english, lang
+from .helpers import current_engine, english, lang, newest_first_page
 from .users import actor, requires
 
 bp = Blueprint("registry_pages", __name__, url_prefix="/registry")
 PERSON_FORM = Form("person", TITLE, PersonSchema)
 SEARCH_LIMIT = 20  # a picker lists a few; a clerk narrows the words rather than scrolls
 SEARCHES_PER_PAGE = 50  # searches of the registry per page of the auditors' list
+READS_PER_PAGE = 50  # reads of a person or a unit per page of its access log
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VOCABULARIES = {"level": vocab.LEVELS, "kind": vocab.EDUCATION_KINDS + vocab.SANCTION_KINDS,
@@ -96,10 +98,8 @@ def search():
     # auditors: who searched, newest first, a page at a time (GET /api/v1/persons/searches pages them too)
     searches, log = None, None
     if allowed(actor(), "person.access_log"):
-        page = max(1, request.args.get("searches_page", 1, type=int))
-        searches, total = store.person_searches(current_engine(), page=page, per_page=SEARCHES_PER_PAGE,
-                                                newest_first=True)
-        log = {"page": page, "per_page": SEARCHES_PER_PAGE, "total": total}
+        searches, log = newest_first_page(partial(store.person_searches, current_engine()), "searches_page",
+                                          SEARCHES_PER_PAGE)
     return render_template("registry_search.html", q=q, found=found, searched=searched, searches=searches, log=log,
                            all=request.args.get("all"))
 
@@ -129,19 +129,22 @@ def search_json():
 def person(person_id: int):
     role = _check("person.read")
     record = store.read_person(current_engine(), actor(), role, person_id, "web person page")
-    reads = _reads(PERSON.kind, person_id)
+    reads, log = _reads(PERSON.kind, person_id)
     labels = {name: prop.get("title", name) for name, prop in _schema()["properties"].items()}
     items = {name: {k: p.get("title", k) for k, p in prop["items"]["properties"].items()}
              for name, prop in _schema()["properties"].items() if prop.get("type") == "array"}
     career = sorted(record.get("posts") or [], key=lambda p: p.get("start") or "", reverse=True)
     return render_template("registry_person.html", p=record, labels=labels, items=items, career=career,
-                           current=current_post(record), term=term, reads=reads)
+                           current=current_post(record), term=term, reads=reads, log=log)
 
 
-def _reads(kind: str, key: int) -> list[dict] | None:
-    """Who read the record `key` of `kind` (a person, a unit), for the auditors' section of its page;
-    None for a reader whom the rule `<kind>.access_log` does not let see it."""
-    return store.record_reads(current_engine(), kind, key) if allowed(actor(), f"{kind}.access_log") else None
+def _reads(kind: str, key: int) -> tuple[list[dict] | None, dict | None]:
+    """A page of who read the record `key` of `kind` (a person, a unit), newest first, for the auditors'
+    section of its page (`reads_page`), and its pager's figures; (None, None) for a reader whom the rule
+    `<kind>.access_log` does not let see it. A person read for years has thousands of reads."""
+    if not allowed(actor(), f"{kind}.access_log"):
+        return None, None
+    return newest_first_page(partial(store.record_reads, current_engine(), kind, key), "reads_page", READS_PER_PAGE)
 
 
 # --- add and edit ------------------------------------------------------------------------------
@@ -267,7 +270,8 @@ def unit(unit_id: int):
     """One unit with its approved, filled and vacant posts per level; auditors see who read it."""
     role = _check("unit.read")
     shown = store.read_unit(current_engine(), actor(), role, unit_id, "web unit page")
-    return render_template("registry_unit.html", unit=shown, term=term, reads=_reads(UNIT.kind, unit_id))
+    reads, log = _reads(UNIT.kind, unit_id)
+    return render_template("registry_unit.html", unit=shown, term=term, reads=reads, log=log)
 
 
 def _typed_quotas(form) -> dict:

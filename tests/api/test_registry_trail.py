@@ -122,6 +122,30 @@ def test_auditors_page_through_the_registry_searches(http, registry):
     assert refused(http, "GET", f"{V1}/persons/searches?per_page=101", "auditor1").status == 422
 
 
+def test_auditors_page_through_who_read_a_person_and_a_unit(http, registry):
+    """GET /persons/{id}/access-log and GET /units/{id}/access-log are paged as every list (`page`,
+    `per_page`, X-Pagination), oldest first; a wrong `per_page` is a 422 naming it; 404 stays 404."""
+    unit_id, person_id = registry
+    for username in ("clerk1", "orghead1", "clerk1"):
+        call(http, "GET", f"{V1}/persons/{person_id}", username)
+    auditor = {"Authorization": f"Bearer {http.token('auditor1')}"}
+    path = f"{V1}/persons/{person_id}/access-log"
+    pages = [http.client.get(f"{path}?per_page=2&page={n}", headers=auditor) for n in (1, 2, 3)]
+    assert [[r["username"] for r in page.json] for page in pages] == [["clerk1", "orghead1"], ["clerk1"], []]
+    paging = [json.loads(page.headers["X-Pagination"]) for page in pages]
+    assert [(p["total"], p["total_pages"], p.get("page")) for p in paging] == [(3, 2, 1), (3, 2, 2), (3, 2, None)]
+    assert len(call(http, "GET", path, "auditor1")) == 3  # 10 a page unless asked
+    for wrong in ("per_page=0", "per_page=101", "page=0"):
+        error = refused(http, "GET", f"{path}?{wrong}", "auditor1")
+        assert error.status == 422 and list(error.error["fields"]) == [wrong.split("=")[0]], wrong
+    assert refused(http, "GET", f"{V1}/persons/999/access-log?per_page=2", "auditor1").status == 404
+    assert refused(http, "GET", f"{path}?per_page=2", "clerk1").status == 403
+
+    unit_log = http.client.get(f"{V1}/units/{unit_id}/access-log?per_page=1&page=2", headers=auditor)
+    assert json.loads(unit_log.headers["X-Pagination"])["total"] == 1 and unit_log.json == []  # the fixture's POST
+    assert refused(http, "GET", f"{V1}/units/{unit_id}/access-log?per_page=101", "auditor1").status == 422
+
+
 def test_the_read_trail_of_the_registry_refuses_changes(app, http, registry):
     _unit_id, person_id = registry
     call(http, "GET", f"{V1}/persons/{person_id}", "clerk1")

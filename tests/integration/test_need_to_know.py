@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 
 import pytest
@@ -186,10 +187,17 @@ def test_the_inspector_off_the_case_does_not_see_its_tasks_or_events(world):
 
 
 def access_log(world) -> list[dict]:
-    app = world["app"]
-    response = app.test_client().get(f"/api/v1/cases/{world['A']}/access-log", headers=token(app, "auditor1"))
-    assert response.status_code == 200
-    return response.json
+    """Case A's whole access log, oldest first, page after page (it is paged as every list)."""
+    app, rows, page = world["app"], [], 1
+    headers = token(app, "auditor1")
+    while True:
+        response = app.test_client().get(f"/api/v1/cases/{world['A']}/access-log?per_page=100&page={page}",
+                                         headers=headers)
+        assert response.status_code == 200
+        rows += response.json
+        if not json.loads(response.headers["X-Pagination"]).get("next_page"):
+            return rows
+        page += 1
 
 
 def test_every_read_beyond_the_summary_is_on_the_access_log(world):
@@ -210,6 +218,37 @@ def test_every_read_beyond_the_summary_is_on_the_access_log(world):
     assert "案件页面" in page  # a web door is named in the reader's language
     assert app.test_client().get(f"/api/v1/cases/{a}/access-log",
                                  headers=token(app, "orghead1")).status_code == 403
+
+
+def test_auditors_page_through_a_cases_access_log(world, monkeypatch):
+    """GET /cases/{id}/access-log is paged as every list (`page`, `per_page`, X-Pagination), oldest
+    first; a wrong `per_page` is a 422 naming it; a case outside the caller's rule still answers 404.
+    The auditor's case page shows it newest first, a page at a time."""
+    app, a = world["app"], world["A"]
+    for username in ("inspector2", "orghead1"):  # at least two rows, whatever ran before
+        app.test_client().get(f"/api/v1/cases/{a}", headers=token(app, username), buffered=True)
+    whole = access_log(world)
+    per_page = len(whole) - 1  # more rows than a page: page 2 has the last one
+    headers = token(app, "auditor1")
+    pages = [app.test_client().get(f"/api/v1/cases/{a}/access-log?per_page={per_page}&page={n}", headers=headers)
+             for n in (1, 2, 3)]
+    assert [page.json for page in pages] == [whole[:-1], whole[-1:], []]
+    paging = [json.loads(page.headers["X-Pagination"]) for page in pages]
+    assert [(p["total"], p["total_pages"], p.get("page")) for p in paging] == [
+        (len(whole), 2, 1), (len(whole), 2, 2), (len(whole), 2, None)]
+    for wrong in ("per_page=0", "per_page=101"):
+        response = app.test_client().get(f"/api/v1/cases/{a}/access-log?{wrong}", headers=headers)
+        assert response.status_code == 422 and list(response.json["error"]["fields"]) == ["per_page"]
+    assert app.test_client().get("/api/v1/cases/99999/access-log?per_page=5", headers=headers).status_code == 404
+    assert app.test_client().get(f"/api/v1/cases/{a}/access-log?per_page=5",
+                                 headers=token(app, "orghead1")).status_code == 403
+
+    monkeypatch.setattr("api.web.auditor.READS_PER_PAGE", per_page)
+    page = web(app, "auditor1").get(f"/audit/cases/{a}?reads_page=2", buffered=True).text
+    log = page.split('id="access-log"', 1)[1]
+    assert f"<span>{len(whole)}–{len(whole)} / {len(whole)}</span>" in log and "最近的在前" in log
+    assert f'href="/audit/cases/{a}?reads_page=1#access-log" rel="prev"' in log and 'rel="next"' not in log
+    assert log.count("<tr><td><time") == 1 and f'<time datetime="{whole[0]["at"]}">' in log  # the oldest
 
 
 def test_the_access_log_refuses_changes(world):

@@ -4,6 +4,8 @@ on its page (a wrong figure and one below the posts filled are refused naming th
 
 from __future__ import annotations
 
+import re
+
 from api import engine_context
 from engine import audit, readtrail
 from engine.actors import Actor
@@ -98,6 +100,36 @@ def test_auditors_page_through_the_registry_searches(app, monkeypatch):  # noqa:
     english.get("/lang/en")
     assert "newest first; times are Beijing time" in get(english, "/registry").text
     assert "最近的在前" in first
+
+
+def test_auditors_page_through_who_read_a_person_newest_first(app, monkeypatch):  # noqa: F811
+    """The person page's access log shows the newest read first, a page at a time (`reads_page`,
+    back to #access-log), with the pager of every list."""
+    import api.web.registry
+
+    monkeypatch.setattr(api.web.registry, "READS_PER_PAGE", 2)
+    ctx = engine_context(app)
+    for username, path in (("clerk1", "/registry/persons/1"), ("orghead1", "/registry/persons/1"),
+                           ("clerk1", "/registry/persons/1/edit")):
+        ctx.clock.advance(minutes=1)
+        get(signed_in(app, username), path)
+    auditor = signed_in(app, "auditor1")
+
+    def reads(page: str) -> list[tuple[str, str]]:
+        log = page.split('id="access-log"', 1)[1]
+        return re.findall(r"<code>(\w+)</code></td>\s*<td>[^<]*</td><td>([^<]*)</td>", log)
+
+    first = get(auditor, "/registry/persons/1").text
+    assert reads(first) == [("clerk1", "干部档案修改页面"), ("orghead1", "干部档案页面")]
+    assert "最近的在前" in first and "<span>1–2 / 3</span>" in first and 'rel="prev"' not in first
+    assert '<a href="/registry/persons/1?reads_page=2#access-log" rel="next" aria-label="下一页">' in first
+    ctx.clock.advance(minutes=1)
+    second = get(auditor, "/registry/persons/1?reads_page=2").text  # the auditor's first read is the newest now
+    assert reads(second) == [("orghead1", "干部档案页面"), ("clerk1", "干部档案页面")]
+    assert "<span>3–4 / 4</span>" in second and 'href="/registry/persons/1?reads_page=1#access-log" rel="prev"' in second
+    past = get(auditor, "/registry/persons/1?reads_page=9").text
+    assert reads(past) == [] and "尚无人查阅此档案" not in past  # not "nobody": only the way back
+    assert 'href="/registry/persons/1?reads_page=3#access-log" rel="prev"' in past
 
 
 def test_an_admin_changes_a_units_quotas_on_its_page(app):  # noqa: F811

@@ -112,13 +112,15 @@ def find_persons(ctx: EngineContext, actor: Actor, role: str, q: str, door: str,
     return found
 
 
-def record_reads(ctx: EngineContext, kind: str, key: int) -> list[dict]:
-    """Who read the record `key` of `kind` (PERSON.kind, UNIT.kind), oldest first (for auditors);
-    404 for no such record. Every door of a record's access log (a person's, a unit's) reads here."""
+def record_reads(ctx: EngineContext, kind: str, key: int, *, page: int = 1, per_page: int = 50,
+                 newest_first: bool = False) -> tuple[list[dict], int]:
+    """A page of who read the record `key` of `kind` (PERSON.kind, UNIT.kind), oldest first unless
+    `newest_first`, and how many reads there were (for auditors); 404 for no such record. Every door
+    of a record's access log (a person's, a unit's) reads here."""
     with ctx.unit_of_work() as uow:
         if rr.get(uow.session, kind, str(key)) is None:
             raise _missing(kind, key)
-    return readtrail.record_access(ctx, kind, str(key))
+    return readtrail.record_access_page(ctx, kind, str(key), page=page, per_page=per_page, newest_first=newest_first)
 
 
 def person_searches(ctx: EngineContext, *, page: int = 1, per_page: int = 50,
