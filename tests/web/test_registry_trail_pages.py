@@ -96,6 +96,9 @@ def test_auditors_page_through_the_registry_searches(app, monkeypatch):  # noqa:
     second = get(auditor, "/registry?searches_page=2&q=王伟").text
     assert searched(second) == ["甲"] and "3–3 / 3" in second and "王伟" in second
     assert 'href="/registry?searches_page=1&amp;q=%E7%8E%8B%E4%BC%9F#search-log"' in second
+    past = get(auditor, "/registry?searches_page=9").text  # past the end: not "nobody", the way back
+    assert searched(past) == [] and "尚无人查询干部信息库" not in past
+    assert '<a href="/registry?searches_page=2#search-log" rel="prev" aria-label="上一页">' in past
     english = signed_in(app, "auditor1")
     english.get("/lang/en")
     assert "newest first; times are Beijing time" in get(english, "/registry").text
