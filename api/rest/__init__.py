@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import current_app, request
 from flask_smorest import Api
 
@@ -24,6 +26,11 @@ def json_body():
     """The request's JSON body, or None (not JSON, or malformed): the domain's schema then names
     what is missing, as for any other wrong body (registry resources validate the raw body)."""
     return request.get_json(silent=True) if request.mimetype == "application/json" else None
+
+
+def paging_header(blueprint, page: int, per_page: int, total: int) -> dict:
+    """The X-Pagination header (flask-smorest's format): total, total_pages, page, next_page, ..."""
+    return {"X-Pagination": json.dumps(blueprint._make_pagination_metadata(page, per_page, total))}
 
 
 def register(api: Api, engine: EngineContext) -> None:

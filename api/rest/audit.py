@@ -10,8 +10,7 @@ from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
 from ..schemas import AccessRecordOut, Accountability, Event, Paging, Replay, Verify
-from . import current_engine
-from .tasks import paging_header
+from . import current_engine, paging_header
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit trail (read-only)")
 

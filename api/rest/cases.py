@@ -10,8 +10,8 @@ from ..auth import current_actor
 from ..i18n import locale
 from ..policy import allowed, authorize
 from ..schemas import CaseFilter, CaseOut, CaseSummary, Declaration, Error, Message, StartCase, Terminate
-from . import current_engine
-from .tasks import paging_header, task_out
+from . import current_engine, paging_header
+from .tasks import task_out
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (one vacancy being filled)")
 

@@ -28,8 +28,7 @@ from ..registry_schemas import (
     RecordReadOut,
 )
 from ..schemas import Error, Paging
-from . import current_engine, json_body
-from .tasks import paging_header
+from . import current_engine, json_body, paging_header
 
 blp = Blueprint("persons", __name__, url_prefix="/api/v1/persons", description="The cadre registry: persons")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask_smorest import Blueprint
 
 from engine import cases, reading
@@ -13,7 +11,7 @@ from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
 from ..schemas import CaseOut, CompleteTask, Error, TaskFilter, TaskOut
-from . import current_engine
+from . import current_engine, paging_header
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Ready user tasks")
 
@@ -35,11 +33,6 @@ def task_out(task: dict, *, with_form: bool = True, schemas: dict | None = None)
     else:
         out["form"] = schemas[form] if form in schemas else schemas.setdefault(form, form_schema(form))
     return out
-
-
-def paging_header(blueprint, page: int, per_page: int, total: int) -> dict:
-    """The X-Pagination header (flask-smorest's format): total, total_pages, page, next_page, ..."""
-    return {"X-Pagination": json.dumps(blueprint._make_pagination_metadata(page, per_page, total))}
 
 
 @blp.get("")

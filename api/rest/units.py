@@ -13,8 +13,7 @@ from ..i18n import locale
 from ..policy import authorize
 from ..registry_schemas import QUOTAS_BODY, UNIT_BODY, RecordReadOut, UnitOut
 from ..schemas import Error, Paging
-from . import current_engine, json_body
-from .tasks import paging_header
+from . import current_engine, json_body, paging_header
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/units", description="Units and their approved posts per level")
 ID = "<int(min=1,max=2147483647):unit_id>"
