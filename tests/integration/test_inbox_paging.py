@@ -158,8 +158,10 @@ def test_the_case_lists_page_with_the_one_pager(app, monkeypatch):
     second = clerk.get("/cases?page=2&status=running").text
     assert '<a href="/cases?page=1&amp;status=running" rel="prev" aria-label="上一页">←</a>' in second
     assert "<span>3–3 / 3</span>" in second and 'rel="next"' not in second
-    past = clerk.get("/cases?page=7").text  # past the end: no count, the way back to the last page
-    assert 'href="/cases?page=2" rel="prev"' in past and "<span>" not in past.split('class="paging"')[1]
+    past = clerk.get("/cases?page=7").text  # past the end: says so (no count), the way back to the last page
+    pager = past.split('class="paging"')[1].split("</p>")[0]
+    assert 'href="/cases?page=2" rel="prev"' in pager and "–" not in pager
+    assert "此页没有内容：已超出末页（共 3 条）。" in pager
     assert 'class="paging"' not in clerk.get("/cases?status=completed").text  # one page (none): no pager
 
     auditor = app.test_client()

@@ -99,6 +99,7 @@ def test_auditors_page_through_the_registry_searches(app, monkeypatch):  # noqa:
     past = get(auditor, "/registry?searches_page=9").text  # past the end: not "nobody", the way back
     assert searched(past) == [] and "尚无人查询干部信息库" not in past
     assert '<a href="/registry?searches_page=2#search-log" rel="prev" aria-label="上一页">' in past
+    assert "已超出末页" in past
     english = signed_in(app, "auditor1")
     english.get("/lang/en")
     assert "newest first; times are Beijing time" in get(english, "/registry").text
