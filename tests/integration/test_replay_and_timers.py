@@ -185,3 +185,23 @@ def test_replay_collects_less_often_while_it_runs_and_puts_the_threshold_back(ct
     assert [r.ok for r in reports] == [True] * 3
     assert seen and all(s >= 50_000 for s in seen)
     assert gc.get_threshold() == before  # the last replay to end put it back
+
+
+def test_replay_of_a_trail_with_rows_deleted_says_where_and_never_that_the_case_is_missing(ctx):
+    import pytest
+
+    from engine.errors import NotFound
+    from tests.integration.test_audit_trail import tamper
+
+    case = run_to_end(ctx, start_example(ctx))
+    kept = run_to_end(ctx, start_example(ctx))
+    tamper(ctx, f"DELETE FROM audit_events WHERE case_id = {case['id']} AND seq = 1")
+    report = replay(ctx, case["id"])  # the case row comes with the lowest seq left
+    assert not report.ok and report.mismatches[0]["seq"] == 2
+    tamper(ctx, f"DELETE FROM audit_events WHERE case_id = {case['id']}")
+    report = replay(ctx, case["id"])
+    assert not report.ok and report.steps == []
+    assert report.mismatches == [{"seq": 0, "action": "case_started", "problem": "the case has no events on its trail"}]
+    assert replay(ctx, kept["id"]).ok  # the other case's trail is whole
+    with pytest.raises(NotFound):
+        replay(ctx, 10**6)
