@@ -9,14 +9,18 @@ from engine import cases, reading, readtrail, trail
 from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
-from ..schemas import AccessRecordOut, Accountability, Event, Paging, Replay, Verify
+from ..schemas import AccessRecordOut, Accountability, Error, Event, Paging, Replay, Verify
 from . import current_engine, paging_header
+
+# a case that does not exist and one outside the caller's scope answer alike (need-to-know)
+NO_CASE = "no such case, or none the caller may read"
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit trail (read-only)")
 
 
 @blp.get("/cases/<int(min=1,max=2147483647):case_id>/events")
 @blp.response(200, Event(many=True))
+@blp.alt_response(404, schema=Error, description=NO_CASE)
 def events(case_id: int):
     """The case's audit events in order (auditor, org_head); a step the caller may not read (e.g. after
     declaring a relation) keeps who, what and when, its data left out (`redacted`)."""
@@ -27,6 +31,7 @@ def events(case_id: int):
 
 @blp.get("/cases/<int(min=1,max=2147483647):case_id>/replay")
 @blp.response(200, Replay)
+@blp.alt_response(404, schema=Error, description=NO_CASE)
 def replay_case(case_id: int):
     """Re-execute the case from its events on its version; every decision and state hash compared (auditor)."""
     actor = current_actor()
@@ -36,6 +41,7 @@ def replay_case(case_id: int):
 
 @blp.get("/cases/<int(min=1,max=2147483647):case_id>/accountability")
 @blp.response(200, Accountability)
+@blp.alt_response(404, schema=Error, description=NO_CASE)
 def accountability(case_id: int):
     """The responsibility record (纪实): each step, who, role, when, entered, decided (auditor, org_head)."""
     actor = current_actor()
@@ -46,6 +52,7 @@ def accountability(case_id: int):
 @blp.get("/cases/<int(min=1,max=2147483647):case_id>/access-log")
 @blp.arguments(Paging, location="query")
 @blp.response(200, AccessRecordOut(many=True), headers={"X-Pagination": "PAGINATION"})
+@blp.alt_response(404, schema=Error, description=NO_CASE)
 def access_log(paging, case_id: int):
     """Who read this case beyond its summary: when, in which role, which sections, through which door
     (the read trail; auditor). Oldest first; `page` and `per_page` (X-Pagination header), as every list."""

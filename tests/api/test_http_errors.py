@@ -203,6 +203,8 @@ def test_openapi_document_and_docs_page_need_no_token(call):
     spec = call("GET", "/api/openapi.json")
     assert spec.status_code == 200 and spec.json["openapi"].startswith("3.")
     assert f"{V1}/tasks/{{task_id}}/complete" in spec.json["paths"]
+    for read in ("events", "replay", "accountability", "access-log"):  # an unknown or hidden case: 404, documented
+        assert "404" in spec.json["paths"][f"{V1}/cases/{{case_id}}/{read}"]["get"]["responses"], read
     docs = call("GET", "/api/docs")
     assert docs.status_code == 200 and docs.mimetype == "text/html" and f"{V1}/cases" in docs.get_data(as_text=True)
     health = call("GET", "/health")
