@@ -33,6 +33,14 @@ def paging_header(blueprint, page: int, per_page: int, total: int) -> dict:
     return {"X-Pagination": json.dumps(blueprint._make_pagination_metadata(page, per_page, total))}
 
 
+def paged(blueprint, paging: dict, fetch) -> tuple:
+    """A list endpoint's answer: the page `paging` asks for of `fetch(page=, per_page=)`, which gives
+    (rows, count of all), with its X-Pagination header."""
+    page, per_page = paging["page"], paging["per_page"]
+    rows, total = fetch(page=page, per_page=per_page)
+    return rows, 200, paging_header(blueprint, page, per_page, total)
+
+
 def register(api: Api, engine: EngineContext) -> None:
     from . import admin, audit, auth, cases, persons, procedures, tasks, units
 

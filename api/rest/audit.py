@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_smorest import Blueprint
 
 from engine import cases, reading, readtrail, trail
@@ -10,7 +12,7 @@ from ..auth import current_actor
 from ..i18n import locale
 from ..policy import authorize
 from ..schemas import AccessRecordOut, Accountability, Error, Event, Paging, Replay, Verify
-from . import current_engine, paging_header
+from . import current_engine, paged
 
 # a case that does not exist and one outside the caller's scope answer alike (need-to-know)
 NO_CASE = "no such case, or none the caller may read"
@@ -59,9 +61,7 @@ def access_log(paging, case_id: int):
     actor = current_actor()
     authorize(actor, "case.access_log", label=f"case {case_id}")
     reading.view_of(current_engine(), actor, cases.get_case(current_engine(), case_id), "GET /api/v1/cases/{id}/access-log")  # 404s
-    page, per_page = paging["page"], paging["per_page"]
-    found, total = readtrail.case_access_page(current_engine(), case_id, page=page, per_page=per_page)
-    return found, 200, paging_header(blp, page, per_page, total)
+    return paged(blp, paging, partial(readtrail.case_access_page, current_engine(), case_id))
 
 
 @blp.get("/audit/verify")

@@ -7,6 +7,7 @@ validate, write and audit (stream `registry`).
 from __future__ import annotations
 
 import io
+from functools import partial
 
 from flask import request, send_file
 from flask_smorest import Blueprint
@@ -28,7 +29,7 @@ from ..registry_schemas import (
     RecordReadOut,
 )
 from ..schemas import Error, Paging
-from . import current_engine, json_body, paging_header
+from . import current_engine, json_body, paged
 
 blp = Blueprint("persons", __name__, url_prefix="/api/v1/persons", description="The cadre registry: persons")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -76,9 +77,7 @@ def searches(paging):
     (`hits`), through which door (the read trail; auditor). Oldest first; `page` and `per_page`
     (X-Pagination header), as every list."""
     authorize(current_actor(), "person.access_log", label="GET /persons/searches")
-    page, per_page = paging["page"], paging["per_page"]
-    found, total = store.person_searches(current_engine(), page=page, per_page=per_page)
-    return found, 200, paging_header(blp, page, per_page, total)
+    return paged(blp, paging, partial(store.person_searches, current_engine()))
 
 
 @blp.get(f"/{ID}/access-log")
@@ -89,9 +88,7 @@ def access_log(paging, person_id: int):
     """Who read this person's record: when, in which role, through which door (the read trail;
     auditor). Oldest first; `page` and `per_page` (X-Pagination header), as every list."""
     authorize(current_actor(), "person.access_log", label=f"GET /persons/{person_id}/access-log")
-    page, per_page = paging["page"], paging["per_page"]
-    found, total = store.record_reads(current_engine(), PERSON.kind, person_id, page=page, per_page=per_page)
-    return found, 200, paging_header(blp, page, per_page, total)
+    return paged(blp, paging, partial(store.record_reads, current_engine(), PERSON.kind, person_id))
 
 
 @blp.patch(f"/{ID}")

@@ -3,6 +3,8 @@ filled/vacant (each read on the read trail)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_smorest import Blueprint
 
 from workflows.registry import store
@@ -13,7 +15,7 @@ from ..i18n import locale
 from ..policy import authorize
 from ..registry_schemas import QUOTAS_BODY, UNIT_BODY, RecordReadOut, UnitOut
 from ..schemas import Error, Paging
-from . import current_engine, json_body, paging_header
+from . import current_engine, json_body, paged
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/units", description="Units and their approved posts per level")
 ID = "<int(min=1,max=2147483647):unit_id>"
@@ -61,9 +63,7 @@ def access_log(paging, unit_id: int):
     for a person (GET /persons/{id}/access-log). Oldest first; `page` and `per_page` (X-Pagination
     header), as every list."""
     authorize(current_actor(), "unit.access_log", label=f"GET /units/{unit_id}/access-log")
-    page, per_page = paging["page"], paging["per_page"]
-    found, total = store.record_reads(current_engine(), UNIT.kind, unit_id, page=page, per_page=per_page)
-    return found, 200, paging_header(blp, page, per_page, total)
+    return paged(blp, paging, partial(store.record_reads, current_engine(), UNIT.kind, unit_id))
 
 
 @blp.patch(f"/{ID}")
